@@ -1,0 +1,94 @@
+#pragma once
+// The cluster configuration as plain values: the hosts of config/nodes, the
+// links of config/topology (plus the master-master links every cluster has),
+// and the settings of config/pulse.conf. Built by the parsers, read by every
+// program; nothing here touches files or sockets.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lobos {
+
+// A host's id as written in the first column of config/nodes.
+using NodeId = int;
+// A link's position in ClusterConfig::links.
+using LinkIndex = int;
+
+using Seconds = std::chrono::duration<double>;
+
+// The address LoBoS gives a hub (switch) in config/nodes.
+inline constexpr std::string_view hub_address = "999.999.999.999";
+// The far address node_status shows for a link to a hub: the hub's multicast group.
+inline constexpr std::string_view hub_multicast_group = "231.231.231.231";
+
+struct Position {
+    double x = 0;
+    double y = 0;
+};
+
+struct Node {
+    NodeId id = 0;
+    std::string ip;  // dotted quad, or hub_address for a hub
+    std::string name;
+    int type = 0;  // 0 = compute node, otherwise the master's rank
+    int cpus = 0;
+    int cpu_type = 0;
+    int clock_mhz = 0;
+    double speed = 1.0;  // relative speed, 1.0 = reference
+    int ram_mb = 0;
+    int swap_mb = 0;
+    int links = 0;  // number of network interfaces
+    Position logical;
+    Position physical;
+    int line = 0;  // where config/nodes defines it
+
+    bool is_hub() const { return ip == hub_address; }
+    bool is_master() const { return !is_hub() && type != 0; }
+    bool is_compute() const { return !is_hub() && type == 0; }
+    int master_rank() const { return is_master() ? type : 0; }
+};
+
+enum class LinkKind {
+    direct,        // node to node, as in the topology file
+    hub,           // node to hub: heartbeats travel as multicast on the hub's network
+    master_mesh,   // implied: masters heartbeat each other whatever the topology says
+};
+
+struct Link {
+    std::string name1;
+    std::string name2;
+    std::string ip1;  // as written in the topology file
+    std::string ip2;
+    LinkKind kind = LinkKind::direct;
+    int line = 0;  // 0 for implied master-master links
+};
+
+struct PulseConf {
+    // LoBoS keywords.
+    Seconds heartbeat{1.0};
+    Seconds node_timeout{5.0};
+    Seconds link_timeout{5.0};
+    Seconds master_timeout{5.0};
+    // Keywords this project adds.
+    std::uint16_t pulse_port = 7311;        // PulsePort: UDP port of heartbeats
+    std::uint16_t web_port = 7380;          // WebPort: webstatus's default port
+    std::vector<std::string> disks{"/"};   // Disks: file systems whose free space is reported
+    std::string key_file = "cluster.key";  // KeyFile: relative paths are under the config dir
+};
+
+struct ClusterConfig {
+    std::vector<Node> nodes;  // in file order: this order numbers the CPUs
+    std::vector<Link> links;  // topology links in file order, then master_mesh links
+    PulseConf pulse;
+
+    const Node* find_node(std::string_view name) const;
+    const Node* find_node(NodeId id) const;
+    std::vector<const Node*> masters_by_rank() const;
+    int compute_cpus() const;
+};
+
+}  // namespace lobos

@@ -1,0 +1,181 @@
+#include "config/pulse_conf.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "config/config_lines.hpp"
+#include "config/field_reader.hpp"
+
+namespace lobos {
+namespace {
+
+using Values = std::vector<std::string_view>;
+// Reads the values of one keyword into the conf; returns false after recording an error.
+using Setter = std::function<bool(PulseConf&, FieldReader&, std::string_view keyword, const Values&)>;
+
+struct KeywordRule {
+    PulseKeyword doc;
+    Setter set;
+};
+
+bool one_value(FieldReader& read, std::string_view keyword, const Values& v) {
+    if (v.size() == 1) return true;
+    read.error(keyword, v.size() > 1 ? v[1] : "", v.empty() ? "needs a value" : "takes one value");
+    return false;
+}
+
+Setter seconds(Seconds PulseConf::*member) {
+    return [member](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+        if (!one_value(read, k, v)) return false;
+        auto s = read.positive_seconds(k, v[0]);
+        if (s) c.*member = Seconds(*s);
+        return s.has_value();
+    };
+}
+
+Setter port(std::uint16_t PulseConf::*member) {
+    return [member](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+        if (!one_value(read, k, v)) return false;
+        auto p = read.integer(k, v[0], 1, 65535);
+        if (p) c.*member = static_cast<std::uint16_t>(*p);
+        return p.has_value();
+    };
+}
+
+const std::vector<KeywordRule>& rules() {
+    static const std::vector<KeywordRule> table = {
+        {{"HeartBeat", "seconds", "1", "seconds between heartbeats"}, seconds(&PulseConf::heartbeat)},
+        {{"NodeTimeOut", "seconds", "5", "no heartbeat for this long: node down"},
+         seconds(&PulseConf::node_timeout)},
+        {{"LinkTimeOut", "seconds", "5", "no traffic over a link for this long: link down"},
+         seconds(&PulseConf::link_timeout)},
+        {{"MasterTimeOut", "seconds", "5", "no word from the primary master this long: the next rank takes over"},
+         seconds(&PulseConf::master_timeout)},
+        {{"PulsePort", "port", "7311", "UDP port pulse binds on every host's address"},
+         port(&PulseConf::pulse_port)},
+        {{"WebPort", "port", "7380", "TCP port webstatus listens on unless --listen says otherwise"},
+         port(&PulseConf::web_port)},
+        {{"Disks", "paths", "/", "file systems whose free space each node reports (absolute paths)"},
+         [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+             if (v.empty()) {
+                 read.error(k, "", "needs at least one absolute path");
+                 return false;
+             }
+             for (std::string_view p : v) {
+                 if (!p.starts_with('/')) {
+                     read.error(k, p, "not an absolute path");
+                     return false;
+                 }
+             }
+             c.disks.assign(v.begin(), v.end());
+             return true;
+         }},
+        {{"KeyFile", "path", "cluster.key",
+          "the cluster's heartbeat key (mode 0600); a relative path is under the config directory"},
+         [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+             if (!one_value(read, k, v)) return false;
+             c.key_file = std::string(v[0]);
+             return true;
+         }},
+    };
+    return table;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+// Edit distance, to suggest the keyword an operator probably meant.
+std::size_t distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string unknown_keyword_message(std::string_view keyword) {
+    std::string best;
+    std::size_t best_distance = 4;  // further than this is no suggestion
+    for (const KeywordRule& r : rules()) {
+        std::size_t d = distance(lower(keyword), lower(r.doc.name));
+        if (d < best_distance) {
+            best_distance = d;
+            best = r.doc.name;
+        }
+    }
+    std::string message = "unknown keyword";
+    if (!best.empty()) return message + " (did you mean " + best + "?)";
+    message += "; known keywords:";
+    for (const KeywordRule& r : rules()) message += " " + std::string(r.doc.name);
+    return message;
+}
+
+}  // namespace
+
+PulseConfFile parse_pulse_conf(std::string_view text, std::string_view file_name) {
+    PulseConfFile out;
+    std::map<std::string, int> line_of;  // lower-case keyword -> first line
+    for (const ConfigLine& line : config_lines(text)) {
+        FieldReader read(file_name, line.number, out.diagnostics);
+        std::string_view keyword = line.fields[0];
+        Values values(line.fields.begin() + 1, line.fields.end());
+        auto rule = std::find_if(rules().begin(), rules().end(),
+                                 [&](const KeywordRule& r) { return lower(r.doc.name) == lower(keyword); });
+        if (rule == rules().end()) {
+            read.error("keyword", keyword, unknown_keyword_message(keyword));
+            continue;
+        }
+        if (auto [it, fresh] = line_of.emplace(lower(keyword), line.number); !fresh) {
+            read.error(rule->doc.name, values.empty() ? "" : values[0],
+                       "given twice, first on line " + std::to_string(it->second));
+            continue;
+        }
+        rule->set(out.conf, read, rule->doc.name, values);
+    }
+
+    // A timeout no longer than the heartbeat would mark healthy hosts down between two beats.
+    const PulseConf& c = out.conf;
+    auto check_timeout = [&](std::string_view name, Seconds timeout) {
+        if (timeout > c.heartbeat) return;
+        auto it = line_of.find(lower(name));
+        int line = it != line_of.end() ? it->second : line_of.count("heartbeat") ? line_of["heartbeat"] : 0;
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", timeout.count());
+        char beat[32];
+        std::snprintf(beat, sizeof beat, "%g", c.heartbeat.count());
+        out.diagnostics.push_back({Severity::error, std::string(file_name), line, std::string(name), value,
+                                   "must be longer than HeartBeat (" + std::string(beat) +
+                                       " s), or healthy hosts go down between heartbeats"});
+    };
+    if (!has_errors(out.diagnostics)) {
+        check_timeout("NodeTimeOut", c.node_timeout);
+        check_timeout("LinkTimeOut", c.link_timeout);
+        check_timeout("MasterTimeOut", c.master_timeout);
+    }
+    return out;
+}
+
+const std::vector<PulseKeyword>& pulse_keywords() {
+    static const std::vector<PulseKeyword> docs = [] {
+        std::vector<PulseKeyword> d;
+        for (const KeywordRule& r : rules()) d.push_back(r.doc);
+        return d;
+    }();
+    return docs;
+}
+
+}  // namespace lobos

@@ -1,0 +1,43 @@
+#pragma once
+// Where a cluster's files are. Every program takes `--root DIR` and
+// `--config DIR` the same way: the root comes from --root, else the
+// LOBOS_ROOT environment variable, else /lobos; the configuration from
+// --config, else ROOT/config.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace boost::program_options {
+class options_description;
+class variables_map;
+}  // namespace boost::program_options
+
+namespace lobos {
+
+inline constexpr const char* default_cluster_root = "/lobos";
+inline constexpr const char* cluster_root_variable = "LOBOS_ROOT";
+
+struct ClusterPaths {
+    std::filesystem::path root;
+    std::filesystem::path config_dir;
+
+    std::filesystem::path node_status() const { return root / "node_status"; }
+    std::filesystem::path node_log() const { return root / "node.log"; }
+    std::filesystem::path job_status() const { return root / "job_status"; }
+    std::filesystem::path job_log() const { return root / "job.log"; }
+};
+
+// Pure precedence rule; `environment_root` is the value of LOBOS_ROOT, if set.
+// An empty option or variable counts as not given.
+ClusterPaths resolve_cluster_paths(const std::optional<std::string>& root_option,
+                                   const std::optional<std::string>& config_option,
+                                   const std::optional<std::string>& environment_root);
+
+// Adds --root and --config to a program's options.
+void add_cluster_options(boost::program_options::options_description& options);
+
+// Resolves the options added above, reading LOBOS_ROOT from the environment.
+ClusterPaths cluster_paths_from(const boost::program_options::variables_map& options);
+
+}  // namespace lobos

@@ -1,0 +1,36 @@
+// webstatus: serves the cluster's status to a browser. This build only reads and checks
+// the cluster configuration; the rest of the program is not written yet, and
+// it says so rather than pretend.
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "config/config_loader.hpp"
+#include "share/cluster_root.hpp"
+
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+    po::options_description options("Usage: webstatus [--root DIR] [--config DIR]\nOptions");
+    options.add_options()("help,h", "show this help");
+    lobos::add_cluster_options(options);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "webstatus: " << e.what() << "\n" << options;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << options;
+        return 0;
+    }
+    lobos::ClusterPaths paths = lobos::cluster_paths_from(vm);
+    lobos::ConfigLoad load = lobos::read_cluster_config(paths.config_dir);
+    for (const lobos::Diagnostic& d : load.diagnostics) std::cerr << to_string(d) << "\n";
+    if (!load.ok()) return 2;
+    std::cerr << "webstatus: not implemented in this version; the configuration in " << paths.config_dir.string()
+              << " is usable\n";
+    return 1;
+}
