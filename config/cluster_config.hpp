@@ -53,9 +53,9 @@ struct Node {
 };
 
 enum class LinkKind {
-    direct,        // node to node, as in the topology file
-    hub,           // node to hub: heartbeats travel as multicast on the hub's network
-    master_mesh,   // implied: masters heartbeat each other whatever the topology says
+    direct,       // node to node, as in the topology file
+    hub,          // node to hub: heartbeats travel as multicast on the hub's network
+    master_mesh,  // implied: masters heartbeat each other whatever the topology says
 };
 
 struct Link {
@@ -74,8 +74,8 @@ struct PulseConf {
     Seconds link_timeout{5.0};
     Seconds master_timeout{5.0};
     // Keywords this project adds.
-    std::uint16_t pulse_port = 7311;        // PulsePort: UDP port of heartbeats
-    std::uint16_t web_port = 7380;          // WebPort: webstatus's default port
+    std::uint16_t pulse_port = 7311;       // PulsePort: UDP port of heartbeats
+    std::uint16_t web_port = 7380;         // WebPort: webstatus's default port
     std::vector<std::string> disks{"/"};   // Disks: file systems whose free space is reported
     std::string key_file = "cluster.key";  // KeyFile: relative paths are under the config dir
 };

@@ -53,13 +53,15 @@ ConfigLoad read_cluster_config(const std::filesystem::path& config_dir) {
     texts.nodes.name = (config_dir / "nodes").string();
     texts.topology.name = (config_dir / "topology").string();
     texts.pulse_conf.name = (config_dir / "pulse.conf").string();
-    for (ConfigText* t : {&texts.nodes, &texts.topology, &texts.pulse_conf}) t->text = read_file(t->name, unreadable);
+    for (ConfigText* t : {&texts.nodes, &texts.topology, &texts.pulse_conf})
+        t->text = read_file(t->name, unreadable);
 
     ConfigLoad load = load_cluster_config(texts);
     // What the parse says of a file that could not be read (an empty nodes
     // file has "no hosts") only hides the real cause.
     std::erase_if(load.diagnostics, [&](const Diagnostic& d) {
-        return std::any_of(unreadable.begin(), unreadable.end(), [&](const Diagnostic& u) { return u.file == d.file; });
+        return std::any_of(unreadable.begin(), unreadable.end(),
+                           [&](const Diagnostic& u) { return u.file == d.file; });
     });
     load.diagnostics.insert(load.diagnostics.begin(), unreadable.begin(), unreadable.end());
     return load;

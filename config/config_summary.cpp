@@ -37,7 +37,8 @@ std::string config_summary(const ClusterConfig& config, const std::vector<Diagno
         if (n.is_compute()) compute.push_back(n.name);
         if (n.is_hub()) hubs.push_back(n.name);
     }
-    for (const Node* m : config.masters_by_rank()) masters.push_back(std::to_string(m->master_rank()) + " " + m->name);
+    for (const Node* m : config.masters_by_rank())
+        masters.push_back(std::to_string(m->master_rank()) + " " + m->name);
 
     std::size_t direct = 0, to_hubs = 0, mesh = 0;
     for (const Link& l : config.links) {
@@ -53,9 +54,11 @@ std::string config_summary(const ClusterConfig& config, const std::vector<Diagno
     for (std::size_t i = 0; i < masters.size() && i < names_shown; ++i) out += (i ? ", " : "") + masters[i];
     if (masters.size() > names_shown) out += ", ...";
     out += "\n";
-    out += "  hubs           " + std::to_string(hubs.size()) + (hubs.empty() ? "" : ": " + name_list(hubs)) + "\n";
-    out += "  links          " + std::to_string(direct + to_hubs) + " from the topology (" + std::to_string(direct) +
-           " direct, " + std::to_string(to_hubs) + " to hubs), " + std::to_string(mesh) + " between masters\n";
+    out += "  hubs           " + std::to_string(hubs.size()) + (hubs.empty() ? "" : ": " + name_list(hubs)) +
+           "\n";
+    out += "  links          " + std::to_string(direct + to_hubs) + " from the topology (" +
+           std::to_string(direct) + " direct, " + std::to_string(to_hubs) + " to hubs), " +
+           std::to_string(mesh) + " between masters\n";
     const PulseConf& p = config.pulse;
     out += "  timers         HeartBeat " + seconds(p.heartbeat) + ", NodeTimeOut " + seconds(p.node_timeout) +
            ", LinkTimeOut " + seconds(p.link_timeout) + ", MasterTimeOut " + seconds(p.master_timeout) + "\n";
@@ -69,18 +72,20 @@ std::string config_summary(const ClusterConfig& config, const std::vector<Diagno
         std::vector<std::string> cut_off;
         for (const Node& n : config.nodes)
             if (n.is_compute() && !reached.count(n.id)) cut_off.push_back(n.name);
-        out += "  reachable      " + std::to_string(reachable.size()) + " of " + std::to_string(compute.size()) +
-               " compute nodes reach a master with every link up";
+        out += "  reachable      " + std::to_string(reachable.size()) + " of " +
+               std::to_string(compute.size()) + " compute nodes reach a master with every link up";
         out += cut_off.empty() ? "\n" : "; no path from: " + name_list(cut_off) + "\n";
     }
 
-    std::size_t warnings = static_cast<std::size_t>(std::count_if(
-        diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) { return d.severity == Severity::warning; }));
+    std::size_t warnings = static_cast<std::size_t>(
+        std::count_if(diagnostics.begin(), diagnostics.end(),
+                      [](const Diagnostic& d) { return d.severity == Severity::warning; }));
     if (warnings) {
         out += plural(warnings, "warning", "warnings") + ":\n";
         for (const Diagnostic& d : diagnostics)
             if (d.severity == Severity::warning) out += "  " + to_string(d) + "\n";
     }
+    out += "configuration usable\n";
     return out;
 }
 

@@ -10,9 +10,9 @@ namespace lobos {
 namespace {
 
 constexpr std::size_t field_count = 15;
-constexpr const char* field_names[field_count] = {"id",   "ip",    "name", "type",  "CPUs",
-                                                  "CPUtype", "clock", "speed", "RAM", "swap",
-                                                  "links", "lx",   "ly",   "px",    "py"};
+constexpr const char* field_names[field_count] = {"id",      "ip",    "name",  "type", "CPUs",
+                                                  "CPUtype", "clock", "speed", "RAM",  "swap",
+                                                  "links",   "lx",    "ly",    "px",   "py"};
 constexpr int max_small = 1'000'000;        // CPUs, links, ranks: far beyond any cluster
 constexpr long long max_large = 1LL << 40;  // MHz, MB
 
@@ -60,8 +60,7 @@ NodesFile parse_nodes(std::string_view text, std::string_view file_name) {
         node.ip = std::string(f[1]);
         if (node.ip != hub_address) read.ipv4("ip", f[1]);
         node.name = std::string(f[2]);
-        if (!valid_name(f[2]))
-            read.error("name", f[2], "a name uses only letters, digits, '-', '_' and '.'");
+        if (!valid_name(f[2])) read.error("name", f[2], "a name uses only letters, digits, '-', '_' and '.'");
         if (auto v = read.integer("type", f[3], 0, max_small)) node.type = static_cast<int>(*v);
         if (auto v = read.integer("CPUs", f[4], 0, max_small)) node.cpus = static_cast<int>(*v);
         if (auto v = read.integer("CPUtype", f[5], 0, max_small)) node.cpu_type = static_cast<int>(*v);
@@ -92,17 +91,18 @@ NodesFile parse_nodes(std::string_view text, std::string_view file_name) {
                              std::string_view what) {
             auto [it, fresh] = seen.emplace(key, line.number);
             if (!fresh)
-                read.error(field, value,
-                           "duplicate " + std::string(what) + ", first used on line " + std::to_string(it->second));
+                read.error(
+                    field, value,
+                    "duplicate " + std::string(what) + ", first used on line " + std::to_string(it->second));
         };
         first_use(line_of_id, node.id, "id", f[0], "id");
         first_use(line_of_name, node.name, "name", f[2], "name");
         if (!node.is_hub()) first_use(line_of_ip, node.ip, "ip", f[1], "address");
         if (node.is_master()) first_use(line_of_rank, node.type, "type", f[3], "master rank");
 
-        const bool line_ok = std::none_of(out.diagnostics.begin() + static_cast<long>(errors_before),
-                                          out.diagnostics.end(),
-                                          [](const Diagnostic& d) { return d.severity == Severity::error; });
+        const bool line_ok =
+            std::none_of(out.diagnostics.begin() + static_cast<long>(errors_before), out.diagnostics.end(),
+                         [](const Diagnostic& d) { return d.severity == Severity::error; });
         if (line_ok) out.nodes.push_back(std::move(node));
     }
 

@@ -21,7 +21,7 @@ PulseConfFile parse_pulse_conf(std::string_view text, std::string_view file_name
 // The keywords, as documented in the README, for messages and --help.
 struct PulseKeyword {
     std::string_view name;
-    std::string_view value;        // what the value looks like
+    std::string_view value;  // what the value looks like
     std::string_view default_text;
     std::string_view meaning;
 };

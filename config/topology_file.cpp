@@ -22,7 +22,8 @@ std::pair<std::string, std::string> unordered(const std::string& a, const std::s
 
 }  // namespace
 
-TopologyFile parse_topology(std::string_view text, std::string_view file_name, const std::vector<Node>& nodes) {
+TopologyFile parse_topology(std::string_view text, std::string_view file_name,
+                            const std::vector<Node>& nodes) {
     TopologyFile out;
     // Keyed by the two names and the two addresses, either way round.
     std::map<std::pair<std::pair<std::string, std::string>, std::pair<std::string, std::string>>, int> seen;
@@ -49,15 +50,16 @@ TopologyFile parse_topology(std::string_view text, std::string_view file_name, c
         const Node* b = find(nodes, f[1]);
         if (!a || !b) {
             // Not an error: real files name hosts that were retired or not yet added.
-            read.warning(a ? "name2" : "name1", a ? f[1] : f[0], "no such host in the nodes file; link skipped");
+            read.warning(a ? "name2" : "name1", a ? f[1] : f[0],
+                         "no such host in the nodes file; link skipped");
             continue;
         }
         if (a->is_hub() && b->is_hub()) {
             read.error("name2", f[1], "both ends are hubs: a link needs a host at one end to be tested");
             continue;
         }
-        Link link{std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3]), LinkKind::direct,
-                  line.number};
+        Link link{std::string(f[0]), std::string(f[1]), std::string(f[2]),
+                  std::string(f[3]), LinkKind::direct,  line.number};
         if (a->is_hub()) {
             std::swap(link.name1, link.name2);
             std::swap(link.ip1, link.ip2);

@@ -16,7 +16,8 @@ struct TopologyFile {
     std::vector<Diagnostic> diagnostics;
 };
 
-TopologyFile parse_topology(std::string_view text, std::string_view file_name, const std::vector<Node>& nodes);
+TopologyFile parse_topology(std::string_view text, std::string_view file_name,
+                            const std::vector<Node>& nodes);
 
 // The links masters keep between themselves whatever the topology says: one
 // per pair of masters not already joined by a topology link, higher rank

@@ -2,8 +2,9 @@
 // the cluster configuration; the rest of the program is not written yet, and
 // it says so rather than pretend.
 
-#include <boost/program_options.hpp>
 #include <iostream>
+
+#include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
 #include "share/cluster_root.hpp"

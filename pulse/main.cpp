@@ -1,8 +1,9 @@
 // pulse: the heartbeat daemon. For now: `pulse --check` validates a cluster's
 // configuration and prints what it describes.
 
-#include <boost/program_options.hpp>
 #include <iostream>
+
+#include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
 #include "config/config_summary.hpp"
@@ -31,8 +32,8 @@ int check(const lobos::ClusterPaths& paths) {
 
 int main(int argc, char** argv) {
     po::options_description options("Usage: pulse --check [--root DIR] [--config DIR]\nOptions");
-    options.add_options()                                                   //
-        ("help,h", "show this help")                                       //
+    options.add_options()             //
+        ("help,h", "show this help")  //
         ("check", "load the configuration, print a summary and every warning; exit 0 if usable, 2 if not");
     lobos::add_cluster_options(options);
 

@@ -1,7 +1,8 @@
 #include "share/cluster_root.hpp"
 
-#include <boost/program_options.hpp>
 #include <cstdlib>
+
+#include <boost/program_options.hpp>
 
 namespace lobos {
 
@@ -30,10 +31,10 @@ ClusterPaths resolve_cluster_paths(const std::optional<std::string>& root_option
 }
 
 void add_cluster_options(po::options_description& options) {
-    options.add_options()                                                                         //
-        ("root", po::value<std::string>()->value_name("DIR"),                                   //
-         "cluster root (default: $LOBOS_ROOT, else /lobos)")                                    //
-        ("config", po::value<std::string>()->value_name("DIR"),                                 //
+    options.add_options()                                        //
+        ("root", po::value<std::string>()->value_name("DIR"),    //
+         "cluster root (default: $LOBOS_ROOT, else /lobos)")     //
+        ("config", po::value<std::string>()->value_name("DIR"),  //
          "read nodes, topology and pulse.conf from DIR (default: ROOT/config)");
 }
 

@@ -2,8 +2,9 @@
 // the cluster configuration; the rest of the program is not written yet, and
 // it says so rather than pretend.
 
-#include <boost/program_options.hpp>
 #include <iostream>
+
+#include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
 #include "share/cluster_root.hpp"
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
     lobos::ConfigLoad load = lobos::read_cluster_config(paths.config_dir);
     for (const lobos::Diagnostic& d : load.diagnostics) std::cerr << to_string(d) << "\n";
     if (!load.ok()) return 2;
-    std::cerr << "webstatus: not implemented in this version; the configuration in " << paths.config_dir.string()
-              << " is usable\n";
+    std::cerr << "webstatus: not implemented in this version; the configuration in "
+              << paths.config_dir.string() << " is usable\n";
     return 1;
 }

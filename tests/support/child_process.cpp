@@ -22,7 +22,8 @@ struct Pipe {
     int write = -1;
     Pipe() {
         int fds[2];
-        if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+        if (pipe2(fds, O_CLOEXEC) != 0)
+            throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
         read = fds[0];
         write = fds[1];
     }
@@ -89,7 +90,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
     std::string* sinks[2] = {&result.out, &result.err};
     int open_streams = 2;
     while (open_streams > 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             result.timed_out = true;
             kill(pid, SIGKILL);
@@ -121,6 +123,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
 
 std::string program(const std::string& name) { return std::string(LOBOS_BIN_DIR) + "/" + name; }
 
-std::string source_path(const std::string& relative) { return std::string(LOBOS_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+    return std::string(LOBOS_SOURCE_DIR) + "/" + relative;
+}
 
 }  // namespace lobos::test

@@ -19,8 +19,9 @@ struct ProcessResult {
 };
 
 struct RunOptions {
-    std::string input;                                            // written to standard input, then closed
-    std::vector<std::pair<std::string, std::string>> environment;  // added to (or replacing in) the test's own
+    std::string input;  // written to standard input, then closed
+    std::vector<std::pair<std::string, std::string>>
+        environment;  // added to (or replacing in) the test's own
     std::vector<std::string> unset_environment;
     std::chrono::milliseconds deadline{30'000};
 };

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "share/cluster_root.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace lobos;
 

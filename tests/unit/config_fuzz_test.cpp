@@ -3,14 +3,14 @@
 // the files; never a crash, a hang or a sanitizer report (the sanitizer build
 // runs this too).
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "config/config_loader.hpp"
 #include "config/config_summary.hpp"
@@ -27,10 +27,37 @@ std::string slurp(const std::filesystem::path& p) {
     return s.str();
 }
 
-const char* const tokens[] = {"999.999.999.999", "231.231.231.231", "-1", "0", "1e309", "nan", "inf", "0x10", "",
-                              "18446744073709551616", "+", ".", "1..2", "90.", "#", "hub1", "pe1", "master1",
-                              "255.255.255.255", "0.0.0.0", "1.", "-0", "\t", "\r", "\xff\xfe", "HeartBeat",
-                              "NodeTimeOut", "Disks", "0.5e-3", "2147483648", "pe5"};
+const char* const tokens[] = {"999.999.999.999",
+                              "231.231.231.231",
+                              "-1",
+                              "0",
+                              "1e309",
+                              "nan",
+                              "inf",
+                              "0x10",
+                              "",
+                              "18446744073709551616",
+                              "+",
+                              ".",
+                              "1..2",
+                              "90.",
+                              "#",
+                              "hub1",
+                              "pe1",
+                              "master1",
+                              "255.255.255.255",
+                              "0.0.0.0",
+                              "1.",
+                              "-0",
+                              "\t",
+                              "\r",
+                              "\xff\xfe",
+                              "HeartBeat",
+                              "NodeTimeOut",
+                              "Disks",
+                              "0.5e-3",
+                              "2147483648",
+                              "pe5"};
 
 class Mutator {
 public:
@@ -44,7 +71,9 @@ public:
 
 private:
     int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
-    std::size_t where(const std::string& t) { return t.empty() ? 0 : static_cast<std::size_t>(pick(0, int(t.size()) - 1)); }
+    std::size_t where(const std::string& t) {
+        return t.empty() ? 0 : static_cast<std::size_t>(pick(0, int(t.size()) - 1));
+    }
 
     std::vector<std::string> lines_of(const std::string& t) {
         std::vector<std::string> lines;
@@ -97,7 +126,8 @@ private:
                 std::vector<std::string> fields;
                 for (std::string f; in >> f;) fields.push_back(f);
                 if (fields.empty()) return t;
-                fields[std::size_t(pick(0, int(fields.size()) - 1))] = tokens[pick(0, int(std::size(tokens)) - 1)];
+                fields[std::size_t(pick(0, int(fields.size()) - 1))] =
+                    tokens[pick(0, int(std::size(tokens)) - 1)];
                 line.clear();
                 for (const auto& f : fields) line += f + " ";
                 return join(lines);
@@ -106,7 +136,8 @@ private:
                 t.resize(where(t));
                 return t;
             default:  // a very long line
-                t.insert(where(t), std::string(static_cast<std::size_t>(pick(100, 5000)), static_cast<char>(pick(32, 126))));
+                t.insert(where(t), std::string(static_cast<std::size_t>(pick(100, 5000)),
+                                               static_cast<char>(pick(32, 126))));
                 return t;
         }
     }
@@ -114,7 +145,9 @@ private:
     std::mt19937 rng_;
 };
 
-int line_count(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1; }
+int line_count(const std::string& text) {
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+}
 
 }  // namespace
 
@@ -162,7 +195,7 @@ TEST_CASE("thousands of mutated sample files give a configuration or errors, nev
         } else {
             ++refused;
             for (const Diagnostic& d : r.diagnostics) {
-                const std::string* text = d.file == "nodes" ? &texts.nodes.text
+                const std::string* text = d.file == "nodes"      ? &texts.nodes.text
                                           : d.file == "topology" ? &texts.topology.text
                                                                  : &texts.pulse_conf.text;
                 REQUIRE((d.file == "nodes" || d.file == "topology" || d.file == "pulse.conf"));

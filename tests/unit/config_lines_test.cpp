@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "config/config_lines.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace lobos;
 

@@ -1,11 +1,12 @@
-#include <doctest/doctest.h>
+#include "config/config_loader.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <tuple>
 
-#include "config/config_loader.hpp"
+#include <doctest/doctest.h>
+
 #include "config/config_summary.hpp"
 
 using namespace lobos;
@@ -22,8 +23,11 @@ TEST_SUITE("config loading") {
         const std::string topology = (lobos_sample / "topology").string();
         // pe5 is named second on line 17; pe37..pe40 (the Gigabit hosts) first on lines 22-25.
         std::vector<std::tuple<std::string, int, std::string, std::string>> expected = {
-            {topology, 17, "name2", "pe5"},  {topology, 22, "name1", "pe37"}, {topology, 23, "name1", "pe38"},
-            {topology, 24, "name1", "pe39"}, {topology, 25, "name1", "pe40"}};
+            {topology, 17, "name2", "pe5"},
+            {topology, 22, "name1", "pe37"},
+            {topology, 23, "name1", "pe38"},
+            {topology, 24, "name1", "pe39"},
+            {topology, 25, "name1", "pe40"}};
         std::vector<std::tuple<std::string, int, std::string, std::string>> got;
         for (const Diagnostic& d : r.diagnostics) {
             CHECK(d.severity == Severity::warning);
@@ -48,8 +52,10 @@ TEST_SUITE("config loading") {
         CHECK(c.pulse.master_timeout.count() == 90.0);
         int topology_links = 0, mesh = 0;
         for (const Link& l : c.links) {
-            if (l.kind == LinkKind::master_mesh) ++mesh;
-            else ++topology_links;
+            if (l.kind == LinkKind::master_mesh)
+                ++mesh;
+            else
+                ++topology_links;
         }
         CHECK(topology_links == 15);
         CHECK(mesh == 6);  // 4 masters: every pair
@@ -97,7 +103,8 @@ TEST_SUITE("config loading") {
         ConfigLoad r = read_cluster_config(lobos_sample);
         std::string s = config_summary(r.config, r.diagnostics, "sample");
         CHECK(s.find("compute nodes  4: pe1 pe2 pe3 pe4 (8 CPUs)") != std::string::npos);
-        CHECK(s.find("masters        4 by rank: 1 master1, 2 master2, 3 master3, 4 master4") != std::string::npos);
+        CHECK(s.find("masters        4 by rank: 1 master1, 2 master2, 3 master3, 4 master4") !=
+              std::string::npos);
         CHECK(s.find("hubs           3: hub1 hub2 Gigabit") != std::string::npos);
         CHECK(s.find("topology:17: warning: name2 'pe5'") != std::string::npos);
         CHECK(s.find("5 warnings") != std::string::npos);
@@ -105,15 +112,16 @@ TEST_SUITE("config loading") {
     }
 
     TEST_CASE("the summary names compute nodes that no path joins to a master") {
-        ConfigLoad r = load_cluster_config(
-            {{"nodes",
-              "1 10.0.0.1 pe1 0 2 1 200 1.0 128 512 1 0.1 0.1 0.1 0.1\n"
-              "2 10.0.0.2 pe2 0 2 1 200 1.0 128 512 1 0.2 0.2 0.2 0.2\n"
-              "65 10.0.0.65 master1 1 2 1 200 1.0 128 128 1 0.3 0.3 0.3 0.3\n"},
-             {"topology", "pe1 master1 10.0.0.1 10.0.0.65\n"},
-             {"pulse.conf", ""}});
+        ConfigLoad r =
+            load_cluster_config({{"nodes",
+                                  "1 10.0.0.1 pe1 0 2 1 200 1.0 128 512 1 0.1 0.1 0.1 0.1\n"
+                                  "2 10.0.0.2 pe2 0 2 1 200 1.0 128 512 1 0.2 0.2 0.2 0.2\n"
+                                  "65 10.0.0.65 master1 1 2 1 200 1.0 128 128 1 0.3 0.3 0.3 0.3\n"},
+                                 {"topology", "pe1 master1 10.0.0.1 10.0.0.65\n"},
+                                 {"pulse.conf", ""}});
         REQUIRE(r.ok());
         std::string s = config_summary(r.config, r.diagnostics, "here");
-        CHECK(s.find("1 of 2 compute nodes reach a master with every link up; no path from: pe2") != std::string::npos);
+        CHECK(s.find("1 of 2 compute nodes reach a master with every link up; no path from: pe2") !=
+              std::string::npos);
     }
 }

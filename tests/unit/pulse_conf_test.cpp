@@ -1,6 +1,7 @@
+#include "config/pulse_conf.hpp"
+
 #include <doctest/doctest.h>
 
-#include "config/pulse_conf.hpp"
 #include "tests/unit/config_test_texts.hpp"
 
 using namespace lobos;
@@ -44,7 +45,8 @@ TEST_SUITE("config/pulse.conf") {
 
     TEST_CASE("LoBoS values with a trailing dot and comments are read") {
         PulseConfFile f = parse_pulse_conf(
-            "HeartBeat     61     # seconds between heartbeats\nNodeTimeOut   90.\nLinkTimeOut 0.5e3\nMasterTimeOut 90.\n",
+            "HeartBeat     61     # seconds between heartbeats\nNodeTimeOut   90.\nLinkTimeOut "
+            "0.5e3\nMasterTimeOut 90.\n",
             "pulse.conf");
         REQUIRE(f.diagnostics.empty());
         CHECK(f.conf.heartbeat.count() == 61.0);
@@ -73,8 +75,8 @@ TEST_SUITE("config/pulse.conf") {
     }
 
     TEST_CASE("a keyword without a value is an error") {
-        require_one_error(with_conf(with_line(small_pulse_conf, 2, "NodeTimeOut")), "pulse.conf", 2, "NodeTimeOut",
-                          "");
+        require_one_error(with_conf(with_line(small_pulse_conf, 2, "NodeTimeOut")), "pulse.conf", 2,
+                          "NodeTimeOut", "");
     }
 
     TEST_CASE("a keyword with two values where one is wanted is an error") {
@@ -83,19 +85,19 @@ TEST_SUITE("config/pulse.conf") {
     }
 
     TEST_CASE("a value that is not a number is an error") {
-        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat fast")), "pulse.conf", 1, "HeartBeat",
-                          "fast");
-        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat 1s")), "pulse.conf", 1, "HeartBeat",
-                          "1s");
+        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat fast")), "pulse.conf", 1,
+                          "HeartBeat", "fast");
+        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat 1s")), "pulse.conf", 1,
+                          "HeartBeat", "1s");
     }
 
     TEST_CASE("a non-positive timeout is an error") {
-        require_one_error(with_conf(with_line(small_pulse_conf, 2, "NodeTimeOut 0")), "pulse.conf", 2, "NodeTimeOut",
-                          "0");
+        require_one_error(with_conf(with_line(small_pulse_conf, 2, "NodeTimeOut 0")), "pulse.conf", 2,
+                          "NodeTimeOut", "0");
         require_one_error(with_conf(with_line(small_pulse_conf, 4, "MasterTimeOut -5")), "pulse.conf", 4,
                           "MasterTimeOut", "-5");
-        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat 0.0")), "pulse.conf", 1, "HeartBeat",
-                          "0.0");
+        require_one_error(with_conf(with_line(small_pulse_conf, 1, "HeartBeat 0.0")), "pulse.conf", 1,
+                          "HeartBeat", "0.0");
     }
 
     TEST_CASE("a timeout no longer than the heartbeat is an error") {
@@ -104,11 +106,13 @@ TEST_SUITE("config/pulse.conf") {
     }
 
     TEST_CASE("a keyword given twice is an error on the second line") {
-        require_one_error(with_conf(small_pulse_conf + "heartbeat 0.25\n"), "pulse.conf", 5, "HeartBeat", "0.25");
+        require_one_error(with_conf(small_pulse_conf + "heartbeat 0.25\n"), "pulse.conf", 5, "HeartBeat",
+                          "0.25");
     }
 
     TEST_CASE("a port outside 1-65535 is an error") {
-        require_one_error(with_conf(small_pulse_conf + "PulsePort 70000\n"), "pulse.conf", 5, "PulsePort", "70000");
+        require_one_error(with_conf(small_pulse_conf + "PulsePort 70000\n"), "pulse.conf", 5, "PulsePort",
+                          "70000");
         require_one_error(with_conf(small_pulse_conf + "WebPort 0\n"), "pulse.conf", 5, "WebPort", "0");
     }
 
@@ -116,6 +120,7 @@ TEST_SUITE("config/pulse.conf") {
         PulseConfFile f = parse_pulse_conf("Disks / /scratch /home\n", "pulse.conf");
         REQUIRE(f.diagnostics.empty());
         CHECK(f.conf.disks == std::vector<std::string>{"/", "/scratch", "/home"});
-        require_one_error(with_conf(small_pulse_conf + "Disks / scratch\n"), "pulse.conf", 5, "Disks", "scratch");
+        require_one_error(with_conf(small_pulse_conf + "Disks / scratch\n"), "pulse.conf", 5, "Disks",
+                          "scratch");
     }
 }

@@ -1,6 +1,7 @@
+#include "config/topology_file.hpp"
+
 #include <doctest/doctest.h>
 
-#include "config/topology_file.hpp"
 #include "tests/unit/config_test_texts.hpp"
 
 using namespace lobos;
@@ -37,27 +38,27 @@ TEST_SUITE("config/topology") {
     }
 
     TEST_CASE("a line with the wrong number of fields is an error") {
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1")), "topology", 2, "fields",
-                          "3");
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1 10.0.0.2 up")), "topology",
-                          2, "fields", "5");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1")), "topology", 2,
+                          "fields", "3");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1 10.0.0.2 up")),
+                          "topology", 2, "fields", "5");
     }
 
     TEST_CASE("a bad address is an error naming IP1 or IP2") {
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0 10.0.0.2")), "topology", 2,
-                          "IP1", "10.0.0");
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1 10.0.0.2x")), "topology", 2,
-                          "IP2", "10.0.0.2x");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0 10.0.0.2")),
+                          "topology", 2, "IP1", "10.0.0");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe2 10.0.0.1 10.0.0.2x")),
+                          "topology", 2, "IP2", "10.0.0.2x");
     }
 
     TEST_CASE("a bad address is an error even when a host is unknown") {
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe7 10.0.0.1 10.0.0.700")), "topology",
-                          2, "IP2", "10.0.0.700");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe7 10.0.0.1 10.0.0.700")),
+                          "topology", 2, "IP2", "10.0.0.700");
     }
 
     TEST_CASE("a link from a host to itself is an error") {
-        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe1 10.0.0.1 10.0.0.1")), "topology", 2,
-                          "name2", "pe1");
+        require_one_error(load(small_nodes, with_line(small_topology, 2, "pe1 pe1 10.0.0.1 10.0.0.1")),
+                          "topology", 2, "name2", "pe1");
     }
 
     TEST_CASE("the hub marker address on a link between two hosts is an error") {
