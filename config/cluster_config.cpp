@@ -23,6 +23,16 @@ std::vector<const Node*> ClusterConfig::masters_by_rank() const {
     return masters;
 }
 
+std::uint16_t ClusterConfig::hub_port(std::string_view hub) const {
+    int place = 0;
+    for (const Node& n : nodes) {
+        if (!n.is_hub()) continue;
+        ++place;
+        if (n.name == hub) return static_cast<std::uint16_t>(pulse.pulse_port + place);
+    }
+    return 0;
+}
+
 int ClusterConfig::compute_cpus() const {
     int total = 0;
     for (const Node& n : nodes)

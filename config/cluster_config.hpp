@@ -88,6 +88,10 @@ struct ClusterConfig {
     const Node* find_node(std::string_view name) const;
     const Node* find_node(NodeId id) const;
     std::vector<const Node*> masters_by_rank() const;
+    // The UDP port of a hub's multicast group: PulsePort plus the hub's place
+    // among the hubs of config/nodes (1 for the first), so that hubs sharing
+    // one machine's loopback stay apart. 0 when `hub` is not a hub.
+    std::uint16_t hub_port(std::string_view hub) const;
     int compute_cpus() const;
 };
 

@@ -1,0 +1,45 @@
+#pragma once
+// What a host has heard over each of its own links, for the LinkHeard part
+// of its heartbeat. Pure: the daemon passes in each admitted datagram and
+// the time.
+
+#include <chrono>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "config/cluster_config.hpp"
+#include "share/heartbeat.hpp"
+
+namespace lobos {
+
+class PeerHearing {
+public:
+    using Clock = std::chrono::steady_clock;
+    // At most this many peers are listed for a hub link: masters first, then
+    // the most recently heard. Enough to prove the hub carries traffic
+    // without a datagram growing with the cluster.
+    static constexpr std::size_t max_hub_peers = 16;
+
+    PeerHearing(const ClusterConfig& config, NodeId self);
+
+    // A datagram from `sender`, sent over the sender's link `channel` (or
+    // report_channel), arrived at `now`.
+    void heard(NodeId sender, std::uint32_t channel, Clock::time_point now);
+
+    // One entry per link of this host, with the peers heard within `horizon`.
+    std::vector<LinkHeard> report(Clock::time_point now, Clock::duration horizon) const;
+
+    // This host's links, in ClusterConfig::links order.
+    const std::vector<LinkIndex>& own_links() const { return own_links_; }
+
+private:
+    const ClusterConfig& config_;
+    NodeId self_;
+    std::vector<LinkIndex> own_links_;
+    std::unordered_map<LinkIndex, LinkIndex> own_link_for_channel_;  // sender's link -> mine
+    std::unordered_map<NodeId, bool> is_master_;
+    std::unordered_map<LinkIndex, std::unordered_map<NodeId, Clock::time_point>> last_heard_;
+};
+
+}  // namespace lobos

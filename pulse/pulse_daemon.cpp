@@ -1,0 +1,417 @@
+#include "pulse/pulse_daemon.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <span>
+
+#include "share/heartbeat_codec.hpp"
+
+namespace lobos {
+namespace {
+
+using udp = asio::ip::udp;
+
+std::chrono::steady_clock::duration to_steady(Seconds s) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(s);
+}
+
+asio::ip::address_v4 v4(const std::string& text) { return asio::ip::make_address_v4(text); }
+
+// Drops are logged at most once per reason in this interval, with a count.
+constexpr auto drop_log_interval = std::chrono::seconds(10);
+// The detail file is rewritten at most this often; node_status is written on every change.
+constexpr auto detail_interval = std::chrono::seconds(1);
+// A status write that found the lease lock busy is tried again this soon.
+constexpr auto write_retry = std::chrono::milliseconds(20);
+
+}  // namespace
+
+PulseDaemon::PulseDaemon(const ClusterConfig& config, const ClusterPaths& paths, NodeId self,
+                         HeartbeatKey key, std::optional<std::filesystem::path> audit_file)
+    : config_(config),
+      paths_(paths),
+      self_(*config.find_node(self)),
+      key_(std::move(key)),
+      admission_(config, self),
+      hearing_(config, self),
+      metrics_(config.pulse.disks),
+      started_(now()),
+      signals_(io_, SIGINT, SIGTERM),
+      heartbeat_timer_(io_),
+      deadline_timer_(io_),
+      retry_timer_(io_),
+      election_timer_(io_) {
+    open_sockets();
+    if (self_.is_master()) {
+        std::filesystem::create_directories(paths_.root);
+        health_.emplace(config_, started_);
+        lease_.emplace(paths_.root / "master.lease", self_.name,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(config_.pulse.master_timeout));
+        writer_.emplace(paths_.root, std::move(audit_file));
+    }
+}
+
+PulseDaemon::~PulseDaemon() = default;
+
+Instant PulseDaemon::now() const {
+    return {std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
+}
+
+udp::socket& PulseDaemon::unicast_socket(const std::string& address) {
+    auto it = unicast_.find(address);
+    if (it != unicast_.end()) return it->second->socket;
+    auto r = std::make_unique<Receiver>(io_);
+    udp::endpoint local(v4(address), config_.pulse.pulse_port);
+    boost::system::error_code ec;
+    r->socket.open(udp::v4(), ec);
+    if (!ec) r->socket.set_option(udp::socket::reuse_address(true), ec);
+    if (!ec) r->socket.bind(local, ec);
+    if (ec)
+        throw std::runtime_error("cannot bind UDP " + address + ":" +
+                                 std::to_string(config_.pulse.pulse_port) + ": " + ec.message());
+    // Multicast to a hub leaves from this address's interface (on loopback
+    // nothing is sent unless the interface is named), once, and comes back
+    // to the other members on this machine.
+    r->socket.set_option(asio::ip::multicast::outbound_interface(v4(address)));
+    r->socket.set_option(asio::ip::multicast::enable_loopback(true));
+    r->socket.set_option(asio::ip::multicast::hops(1));
+    auto& socket = r->socket;
+    unicast_.emplace(address, std::move(r));
+    return socket;
+}
+
+void PulseDaemon::open_sockets() {
+    // The host's own address, and its end's address on each of its links.
+    unicast_socket(self_.ip);
+    for (LinkIndex i : hearing_.own_links()) {
+        const Link& l = config_.links[i];
+        unicast_socket(l.name1 == self_.name ? l.ip1 : l.ip2);
+    }
+    const auto group = v4(std::string(hub_multicast_group));
+    for (LinkIndex i : hearing_.own_links()) {
+        const Link& l = config_.links[i];
+        if (l.kind != LinkKind::hub) continue;  // a hub link always has this host as name1
+        const std::uint16_t port = config_.hub_port(l.name2);
+        auto r = std::make_unique<Receiver>(io_);
+        boost::system::error_code ec;
+        r->socket.open(udp::v4(), ec);
+        if (!ec) r->socket.set_option(udp::socket::reuse_address(true), ec);
+        if (!ec) r->socket.bind(udp::endpoint(group, port), ec);
+        // Only this socket's own group membership, not every group any socket joined.
+        int off = 0;
+        if (!ec &&
+            ::setsockopt(r->socket.native_handle(), IPPROTO_IP, IP_MULTICAST_ALL, &off, sizeof off) != 0)
+            ec.assign(errno, boost::system::system_category());
+        if (!ec) r->socket.set_option(asio::ip::multicast::join_group(group, v4(l.ip1)), ec);
+        if (ec)
+            throw std::runtime_error("cannot join " + std::string(hub_multicast_group) + ":" +
+                                     std::to_string(port) + " (" + l.name2 + ") on " + l.ip1 + ": " +
+                                     ec.message());
+        multicast_.push_back(std::move(r));
+        destinations_.push_back(
+            {&unicast_socket(l.ip1), udp::endpoint(group, port), static_cast<std::uint32_t>(i)});
+    }
+    // Direct links (and master-master links): to the far end's address on the link.
+    std::set<std::string> masters_reached;
+    for (LinkIndex i : hearing_.own_links()) {
+        const Link& l = config_.links[i];
+        if (l.kind == LinkKind::hub) continue;
+        const bool first = l.name1 == self_.name;
+        const std::string& far_name = first ? l.name2 : l.name1;
+        const std::string& far_ip = first ? l.ip2 : l.ip1;
+        destinations_.push_back({&unicast_socket(first ? l.ip1 : l.ip2),
+                                 udp::endpoint(v4(far_ip), config_.pulse.pulse_port),
+                                 static_cast<std::uint32_t>(i)});
+        const Node* far = config_.find_node(far_name);
+        if (far && far->is_master()) masters_reached.insert(far_name);
+    }
+    // Reports to every master not already reached over a link of ours.
+    for (const Node* m : config_.masters_by_rank()) {
+        if (m->id == self_.id || masters_reached.count(m->name)) continue;
+        destinations_.push_back(
+            {&unicast_socket(self_.ip), udp::endpoint(v4(m->ip), config_.pulse.pulse_port), report_channel});
+    }
+}
+
+void PulseDaemon::run() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        if (epoch_ && lease_) lease_->release();  // let the next master take over at once
+        io_.stop();
+    });
+    for (auto& [address, r] : unicast_) do_receive(*r);
+    for (auto& r : multicast_) do_receive(*r);
+    next_beat_ = std::chrono::steady_clock::now();
+    do_heartbeat();
+    io_.run();
+}
+
+void PulseDaemon::do_receive(Receiver& r) {
+    r.socket.async_receive_from(asio::buffer(r.buffer), r.from,
+                                [this, &r](const boost::system::error_code& ec, std::size_t size) {
+                                    if (ec == asio::error::operation_aborted) return;
+                                    if (!ec) on_datagram(r.buffer.data(), size, r.from);
+                                    do_receive(r);
+                                });
+}
+
+void PulseDaemon::on_datagram(const std::uint8_t* data, std::size_t size, const udp::endpoint& from) {
+    DecodeResult decoded = decode_heartbeat(std::span<const std::uint8_t>(data, size), key_);
+    if (!decoded.report) return count_drop(decoded.reason, from);
+    const HeartbeatReport& report = *decoded.report;
+    if (report.sender == self_.id) return;  // our own multicast, looped back
+    if (auto reason = admission_.admit(report, from.address().to_string())) return count_drop(*reason, from);
+
+    const Instant t = now();
+    hearing_.heard(report.sender, report.channel, t.mono);
+    if (health_) {
+        note_wakeup(t);
+        health_->on_datagram(report, self_.id, t);
+        after_news(t);
+    }
+}
+
+void PulseDaemon::count_drop(DropReason reason, const udp::endpoint& from) {
+    const std::string name(to_string(reason));
+    ++dropped_[name];
+    ++drops_since_log_[name];
+    const auto t = std::chrono::steady_clock::now();
+    auto& last = last_drop_log_[name];
+    if (last != std::chrono::steady_clock::time_point{} && t - last < drop_log_interval) return;
+    last = t;
+    std::cerr << "pulse[" << self_.name << "]: dropped " << drops_since_log_[name] << " datagram(s): " << name
+              << " (last from " << from.address().to_string() << ":" << from.port() << ")\n";
+    drops_since_log_[name] = 0;
+}
+
+void PulseDaemon::note_wakeup(Instant t) {
+    // The heartbeat timer wakes the loop every HeartBeat; a longer gap means
+    // this process was stopped or starved and heard nothing meanwhile.
+    const auto expected = to_steady(config_.pulse.heartbeat);
+    if (last_wakeup_ && t.mono - *last_wakeup_ > 2 * expected) {
+        const auto stalled = t.mono - *last_wakeup_ - expected;
+        health_->suspend(stalled);
+        std::cerr << "pulse[" << self_.name << "]: this master stalled for "
+                  << std::chrono::duration<double>(stalled).count() << " s; deadlines moved on by as much\n";
+    }
+    last_wakeup_ = t.mono;
+}
+
+void PulseDaemon::do_heartbeat() {
+    const Instant t = now();
+    if (health_) note_wakeup(t);
+    send_heartbeat(t);
+    if (health_) {
+        elect(t);
+        after_news(t);
+        if (epoch_ && t.mono - last_detail_ >= detail_interval) {
+            // Rewriting node_status too refreshes its Date, which tells readers the primary is alive.
+            status_dirty_ = true;
+            schedule_write();
+        }
+    }
+    const auto period = to_steady(config_.pulse.heartbeat);
+    next_beat_ += period;
+    // After a stall (SIGSTOP, a suspended VM) beat now rather than catch up in a burst.
+    if (next_beat_ < t.mono) next_beat_ = t.mono + period;
+    heartbeat_timer_.expires_at(next_beat_);
+    heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) do_heartbeat();
+    });
+}
+
+void PulseDaemon::send_heartbeat(Instant t) {
+    HeartbeatReport report;
+    report.sender = self_.id;
+    report.sent_unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.wall.time_since_epoch()).count();
+    metrics_.fill(report);
+    for (const std::string& message : metrics_.take_messages())
+        std::cerr << "pulse[" << self_.name << "]: " << message << "\n";
+    const auto horizon = to_steady(std::max(config_.pulse.node_timeout, config_.pulse.link_timeout)) * 2;
+    report.links = hearing_.report(t.mono, horizon);
+    report.primary_epoch = epoch_.value_or(0);
+
+    // Sequence numbers follow the wall clock in microseconds (and at least
+    // grow by one): they keep growing across restarts, and a forged number
+    // from the future is overtaken within moments instead of silencing us.
+    const auto wall_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(t.wall.time_since_epoch()).count());
+    for (const Destination& d : destinations_) {
+        report.channel = d.channel;
+        sequence_ = std::max(sequence_ + 1, wall_us);
+        report.sequence = sequence_;
+        std::vector<std::uint8_t> datagram = encode_heartbeat(report, key_);
+        boost::system::error_code ec;
+        d.socket->send_to(asio::buffer(datagram), d.to, 0, ec);
+        // A failed send (no route while a link is cut) is what the receivers
+        // will notice as silence; nothing to do here.
+    }
+    if (health_) {
+        // A master hears itself: its own node line and measurements come from here.
+        report.channel = report_channel;
+        health_->on_datagram(report, self_.id, t);
+    }
+}
+
+void PulseDaemon::after_news(Instant t) {
+    std::vector<HealthChange> changes = health_->advance(t);
+    bool master_changed = false;
+    if (!changes.empty()) {
+        status_dirty_ = true;
+        for (const HealthChange& c : changes) {
+            pending_log_.push_back(log_line(c.at, c.reason));
+            master_changed =
+                master_changed || (c.kind == HealthChange::Kind::node && config_.nodes[c.index].is_master());
+        }
+        if (epoch_) schedule_write();
+    }
+    arm_deadline();
+    // A master going down or up may change who is primary: decide now, not at the next heartbeat.
+    if (master_changed) elect(t);
+}
+
+void PulseDaemon::arm_deadline() {
+    auto next = health_->next_deadline();
+    if (!next) {
+        deadline_timer_.cancel();
+        return;
+    }
+    if (deadline_timer_.expiry() == *next) return;
+    deadline_timer_.expires_at(*next);
+    deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        const Instant t = now();
+        note_wakeup(t);
+        after_news(t);
+    });
+}
+
+void PulseDaemon::elect(Instant t) {
+    // The primary is the lowest rank that is up. A master that has just
+    // started first waits MasterTimeOut to hear the masters ranked above it.
+    const auto master_timeout = to_steady(config_.pulse.master_timeout);
+    std::string silent_master;
+    bool lower_rank_heard = false;
+    for (const Node* m : config_.masters_by_rank()) {
+        if (m->master_rank() >= self_.master_rank()) break;
+        auto heard = health_->last_heard(m->id);
+        if (heard && t.mono - *heard < master_timeout) {
+            lower_rank_heard = true;
+            silent_master.clear();
+            break;
+        }
+        if (silent_master.empty()) silent_master = m->name;
+    }
+    const bool settling = t.mono - started_.mono < master_timeout && !silent_master.empty();
+    if (lower_rank_heard || settling) {
+        if (epoch_) step_down("a master of lower rank is heard again", t);
+        return;
+    }
+    PrimaryLease::Claim claim = lease_->claim(t.wall);
+    if (claim.outcome == PrimaryLease::Outcome::held) {
+        if (epoch_ != claim.epoch) take_over(claim, t);
+    } else if (claim.outcome == PrimaryLease::Outcome::taken_by_other) {
+        if (epoch_) {
+            epoch_.reset();
+            pending_log_.clear();
+            std::cerr << "pulse[" << self_.name << "]: no longer primary: the lease is held by "
+                      << (claim.previous ? claim.previous->holder : "another master") << "\n";
+        }
+        // The silent primary's lease runs out a little after it went quiet: try again right then.
+        if (claim.previous) {
+            const auto expires = WallTime(std::chrono::milliseconds(claim.previous->expires_unix_ms));
+            election_timer_.expires_at(
+                t.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(expires - t.wall) +
+                std::chrono::milliseconds(1));
+            election_timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (ec) return;
+                const Instant now_ = now();
+                elect(now_);
+                after_news(now_);
+            });
+        }
+    }
+}
+
+void PulseDaemon::take_over(const PrimaryLease::Claim& claim, Instant t) {
+    epoch_ = claim.epoch;
+    std::vector<std::string> lines;
+    std::string how = "primary master (epoch " + std::to_string(claim.epoch) + ")";
+    if (claim.previous && claim.previous->holder != "-" && claim.previous->holder != self_.name)
+        how += ": took over from " + claim.previous->holder;
+    // What changed while no one (or the previous primary) wrote: every state
+    // this master holds that node_status does not show yet, at its own time.
+    if (auto shown = writer_->read_node_status(t.wall)) {
+        std::map<std::string, bool> shown_state;
+        for (const NodeState& n : shown->nodes) shown_state[n.name] = n.up;
+        for (const LinkState& l : shown->links) shown_state["link " + l.name1 + " " + l.name2] = l.up;
+        for (const HealthChange& c : health_->latest_changes()) {
+            auto it = shown_state.find(c.subject);
+            if (it == shown_state.end() || it->second != c.up) lines.push_back(log_line(c.at, c.reason));
+        }
+    }
+    lines.push_back(log_line(t.wall, self_.name + " " + how));
+    pending_log_ = std::move(lines);  // older pending lines are covered by the reconciliation
+    status_dirty_ = true;
+    std::cerr << "pulse[" << self_.name << "]: " << how << "\n";
+    schedule_write();
+}
+
+void PulseDaemon::step_down(const std::string& why, Instant) {
+    lease_->release();
+    epoch_.reset();
+    pending_log_.clear();
+    std::cerr << "pulse[" << self_.name << "]: stepping down as primary: " << why << "\n";
+}
+
+void PulseDaemon::schedule_write() {
+    if (write_scheduled_) return;
+    write_scheduled_ = true;
+    // Posted, so that a burst of datagrams and expiries becomes one write.
+    asio::post(io_, [this] {
+        write_scheduled_ = false;
+        write_status();
+    });
+}
+
+void PulseDaemon::write_status() {
+    if (!epoch_ || !status_dirty_) return;
+    const Instant t = now();
+    const NodeStatus status = health_->status(t.wall);
+    const bool detail_due = t.mono - last_detail_ >= detail_interval;
+    bool written = false;
+    try {
+        std::vector<StagedFile> staged;
+        staged.push_back(writer_->stage_node_status(status));
+        if (detail_due)
+            staged.push_back(writer_->stage_detail(health_->details(), status.links, dropped_, t.wall,
+                                                   self_.name, *epoch_));
+        written = lease_->while_held(*epoch_, std::chrono::system_clock::now(), [&] {
+            StatusWriter::AuditedWrite audit(*writer_, self_.name, *epoch_);
+            writer_->append_log(pending_log_);
+            for (StagedFile& f : staged) f.publish();
+        });
+        if (written) sync_parent_directory(writer_->node_status_path());
+    } catch (const std::exception& e) {
+        std::cerr << "pulse[" << self_.name << "]: cannot write status files: " << e.what() << "\n";
+    }
+    if (written) {
+        if (detail_due) last_detail_ = t.mono;
+        pending_log_.clear();
+        status_dirty_ = false;
+        return;
+    }
+    // Busy lock: try again shortly. Lost lease: the next election notices.
+    retry_timer_.expires_after(write_retry);
+    retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) write_status();
+    });
+}
+
+}  // namespace lobos

@@ -1,0 +1,92 @@
+#include "pulse/status_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <system_error>
+
+#include "share/atomic_file.hpp"
+#include "share/node_detail.hpp"
+
+namespace lobos {
+
+namespace {
+
+std::int64_t unix_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void append_text(const std::filesystem::path& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path.string());
+    // One write: O_APPEND keeps the lines whole even if someone else appends.
+    ssize_t n = ::write(fd, text.data(), text.size());
+    int err = errno;
+    ::close(fd);
+    if (n != static_cast<ssize_t>(text.size()))
+        throw std::system_error(err, std::generic_category(), "cannot append to " + path.string());
+}
+
+}  // namespace
+
+StatusWriter::StatusWriter(std::filesystem::path root, std::optional<std::filesystem::path> audit_file)
+    : node_status_(root / "node_status"),
+      node_log_(root / "node.log"),
+      detail_(root / "node_detail.json"),
+      audit_(std::move(audit_file)) {}
+
+StatusWriter::AuditedWrite::AuditedWrite(const StatusWriter& writer, std::string name, std::uint64_t epoch)
+    : writer_(writer), name_(std::move(name)), epoch_(epoch), start_ns_(unix_ns()) {}
+
+StatusWriter::AuditedWrite::~AuditedWrite() {
+    if (!writer_.audit_) return;
+    try {
+        append_text(*writer_.audit_, name_ + " " + std::to_string(epoch_) + " " + std::to_string(start_ns_) +
+                                         " " + std::to_string(unix_ns()) + "\n");
+    } catch (...) {
+        // An audit that cannot be written must not stop the status being written.
+    }
+}
+
+StagedFile StatusWriter::stage_node_status(const NodeStatus& status) const {
+    return StagedFile(node_status_, format_node_status(status));
+}
+
+StagedFile StatusWriter::stage_detail(const std::vector<NodeDetail>& nodes,
+                                      const std::vector<LinkState>& links, const DropCounters& dropped,
+                                      WallTime written, const std::string& writer,
+                                      std::uint64_t epoch) const {
+    return StagedFile(detail_, format_node_detail(nodes, links, dropped, written, writer, epoch));
+}
+
+void StatusWriter::append_log(const std::vector<std::string>& lines) const {
+    if (lines.empty()) return;
+    std::string text;
+    for (const std::string& l : lines) text += l + "\n";
+    append_text(node_log_, text);
+}
+
+std::optional<NodeStatus> StatusWriter::read_node_status(WallTime now) const {
+    auto text = read_file_if_exists(node_status_);
+    if (!text) return std::nullopt;
+    return parse_node_status(*text, now).status;
+}
+
+std::string log_line(WallTime at, const std::string& text) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(at);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+    char full[48];
+    std::snprintf(full, sizeof full, "%s.%03lld ", stamp, static_cast<long long>(ms));
+    return full + text;
+}
+
+}  // namespace lobos

@@ -1,0 +1,51 @@
+#pragma once
+// Whole-file writes that readers see either entirely or not at all: the
+// status files (node_status, job_status, the detail files) are rewritten
+// every few seconds while lobosq and webstatus read them.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lobos {
+
+// Replaces `path` with `contents`: writes a temporary file in the same
+// directory (named after the target, this process and a counter, so two
+// writers never share one), fsyncs it, renames it over `path` and fsyncs the
+// directory, so after a crash the file is either the old or the new version.
+// The new file has mode 0666 less the umask. Throws std::system_error naming
+// `path` on failure, after removing the temporary file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+
+// The same write in two steps, for files published under a lock: the slow
+// part (writing and syncing a temporary file) happens when the StagedFile is
+// made, the fast part (the rename) in publish(). A StagedFile never
+// published removes its temporary file.
+class StagedFile {
+public:
+    StagedFile(std::filesystem::path target, std::string_view contents);
+    ~StagedFile();
+    StagedFile(StagedFile&& other) noexcept;
+    StagedFile& operator=(StagedFile&&) = delete;
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+
+    // Renames the temporary file over the target. Throws std::system_error naming the target.
+    void publish();
+    const std::filesystem::path& target() const { return target_; }
+
+private:
+    std::filesystem::path target_;
+    std::filesystem::path temporary_;
+    bool published_ = false;
+};
+
+// Makes renames in the directory of `path` durable.
+void sync_parent_directory(const std::filesystem::path& path);
+
+// The whole contents of `path`, or nullopt when it does not exist. Throws
+// std::system_error naming `path` when it exists but cannot be read.
+std::optional<std::string> read_file_if_exists(const std::filesystem::path& path);
+
+}  // namespace lobos

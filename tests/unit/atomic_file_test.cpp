@@ -1,0 +1,123 @@
+#include "share/atomic_file.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/scratch_dir.hpp"
+
+using namespace lobos;
+
+namespace {
+
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        names.push_back(entry.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+TEST_SUITE("atomic file") {
+    TEST_CASE("an atomic write creates the file with exactly the contents") {
+        test::ScratchDir dir("atomic-create");
+        std::filesystem::path file = dir.path() / "node_status";
+        write_file_atomically(file, "# Node status file\n");
+        CHECK(read_file_if_exists(file) == "# Node status file\n");
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"node_status"});
+    }
+
+    TEST_CASE("an atomic write replaces the contents and leaves no temporary file behind") {
+        test::ScratchDir dir("atomic-replace");
+        std::filesystem::path file = dir.path() / "job_status";
+        write_file_atomically(file, std::string(10000, 'a'));
+        write_file_atomically(file, "short");
+        CHECK(read_file_if_exists(file) == "short");
+        write_file_atomically(file, "");
+        CHECK(read_file_if_exists(file) == "");
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"job_status"});
+    }
+
+    TEST_CASE("contents with NUL bytes and of many blocks are written whole") {
+        test::ScratchDir dir("atomic-binary");
+        std::filesystem::path file = dir.path() / "data";
+        std::string contents;
+        for (int i = 0; i < 300000; ++i) contents += static_cast<char>(i % 256);
+        write_file_atomically(file, contents);
+        CHECK(read_file_if_exists(file) == contents);
+    }
+
+    TEST_CASE("reading a file that does not exist gives nothing, not an error") {
+        test::ScratchDir dir("atomic-missing");
+        CHECK_FALSE(read_file_if_exists(dir.path() / "node_status").has_value());
+    }
+
+    TEST_CASE("reading a directory throws an error naming it") {
+        test::ScratchDir dir("atomic-read-dir");
+        try {
+            read_file_if_exists(dir.path());
+            FAIL("no exception");
+        } catch (const std::system_error& error) {
+            CHECK(std::string(error.what()).find(dir.path().string()) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("a write into a missing directory throws an error naming the file") {
+        test::ScratchDir dir("atomic-no-dir");
+        std::filesystem::path file = dir.path() / "missing" / "node_status";
+        try {
+            write_file_atomically(file, "x");
+            FAIL("no exception");
+        } catch (const std::system_error& error) {
+            CHECK(error.code() == std::errc::no_such_file_or_directory);
+            CHECK(std::string(error.what()).find(file.string()) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("a write that cannot replace its target throws and removes the temporary file") {
+        test::ScratchDir dir("atomic-fail");
+        // rename() cannot put a file over a non-empty directory.
+        std::filesystem::path target = dir.path() / "node_status";
+        std::filesystem::create_directories(target / "inside");
+        CHECK_THROWS_AS(write_file_atomically(target, "contents"), std::system_error);
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"node_status"});
+        CHECK(std::filesystem::is_directory(target));
+    }
+
+    TEST_CASE("a reader never sees a partial file while a writer rewrites it") {
+        test::ScratchDir dir("atomic-concurrent");
+        std::filesystem::path file = dir.path() / "node_status";
+        const std::string small(100, 's');
+        const std::string large(50000, 'L');
+        write_file_atomically(file, small);
+
+        std::atomic<bool> done{false};
+        std::thread writer([&] {
+            for (int i = 0; i < 2000; ++i) write_file_atomically(file, i % 2 ? small : large);
+            done = true;
+        });
+        int reads = 0, small_seen = 0, large_seen = 0, other_seen = 0;
+        // Bounded, so a writer that dies cannot hang the test.
+        for (; reads < 2'000'000 && !done; ++reads) {
+            std::optional<std::string> contents = read_file_if_exists(file);
+            if (contents == small)
+                ++small_seen;
+            else if (contents == large)
+                ++large_seen;
+            else
+                ++other_seen;
+        }
+        writer.join();
+        MESSAGE(reads << " reads: " << small_seen << " short, " << large_seen << " long");
+        CHECK(other_seen == 0);
+        CHECK(small_seen + large_seen == reads);
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"node_status"});
+    }
+}
