@@ -118,9 +118,15 @@ void ClusterHealth::apply_link_heard(const LinkHeard& entry, int reporter, Insta
     }
     const int far_end = link.name1 == name ? 1 : 0;
     const std::string& far_name = far_end == 1 ? link.name2 : link.name1;
+    const int near_end = 1 - far_end;
     for (const PeerHeard& p : entry.heard) {
         if (p.age_ms > max_useful_age_ms) continue;
         const int peer = node_index(p.peer);
+        if (peer == reporter) {
+            // Passed on: the far end heard the reporter over this link.
+            hear_link_end(entry.link, near_end, at_age(now, p.age_ms), now);
+            continue;
+        }
         if (peer < 0 || config_.nodes[peer].name != far_name) continue;
         const Heard at = at_age(now, p.age_ms);
         hear_node(peer, at, "reported by " + name, now);

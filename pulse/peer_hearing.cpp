@@ -28,11 +28,22 @@ PeerHearing::PeerHearing(const ClusterConfig& config, NodeId self) : config_(con
     for (const Node& n : config.nodes) is_master_[n.id] = n.is_master();
 }
 
-void PeerHearing::heard(NodeId sender, std::uint32_t channel, Clock::time_point now) {
-    if (sender == self_ || channel == report_channel) return;
-    auto it = own_link_for_channel_.find(static_cast<LinkIndex>(channel));
+void PeerHearing::heard(const HeartbeatReport& report, Clock::time_point now) {
+    if (report.sender == self_ || report.channel == report_channel) return;
+    auto it = own_link_for_channel_.find(static_cast<LinkIndex>(report.channel));
     if (it == own_link_for_channel_.end()) return;
-    last_heard_[it->second][sender] = now;
+    const LinkIndex mine = it->second;
+    last_heard_[mine][report.sender] = now;
+    if (config_.links[mine].kind == LinkKind::hub) return;
+    for (const LinkHeard& entry : report.links) {
+        if (entry.link != mine) continue;
+        for (const PeerHeard& p : entry.heard) {
+            if (p.peer != self_) continue;
+            const Clock::time_point when = now - std::chrono::milliseconds(p.age_ms);
+            auto [slot, fresh] = heard_by_far_end_.emplace(mine, when);
+            if (!fresh && when > slot->second) slot->second = when;
+        }
+    }
 }
 
 std::vector<LinkHeard> PeerHearing::report(Clock::time_point now, Clock::duration horizon) const {
@@ -62,6 +73,11 @@ std::vector<LinkHeard> PeerHearing::report(Clock::time_point now, Clock::duratio
                 auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - when).count();
                 entry.heard.push_back({peer, static_cast<std::uint32_t>(std::max<long long>(age, 0))});
             }
+        }
+        if (auto far = heard_by_far_end_.find(link);
+            far != heard_by_far_end_.end() && now - far->second <= horizon) {
+            auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - far->second).count();
+            entry.heard.push_back({self_, static_cast<std::uint32_t>(std::max<long long>(age, 0))});
         }
         out.push_back(std::move(entry));
     }

@@ -23,11 +23,15 @@ public:
 
     PeerHearing(const ClusterConfig& config, NodeId self);
 
-    // A datagram from `sender`, sent over the sender's link `channel` (or
-    // report_channel), arrived at `now`.
-    void heard(NodeId sender, std::uint32_t channel, Clock::time_point now);
+    // An admitted datagram arrived at `now`: its sender was heard over the
+    // link it came by, and over a direct link its report also says when the
+    // sender last heard this host.
+    void heard(const HeartbeatReport& report, Clock::time_point now);
 
     // One entry per link of this host, with the peers heard within `horizon`.
+    // A direct link's entry also lists this host itself when the far end said
+    // it heard us: passed on so that a master learns both sides of the link
+    // even when the far end's own reports cannot reach it.
     std::vector<LinkHeard> report(Clock::time_point now, Clock::duration horizon) const;
 
     // This host's links, in ClusterConfig::links order.
@@ -40,6 +44,7 @@ private:
     std::unordered_map<LinkIndex, LinkIndex> own_link_for_channel_;  // sender's link -> mine
     std::unordered_map<NodeId, bool> is_master_;
     std::unordered_map<LinkIndex, std::unordered_map<NodeId, Clock::time_point>> last_heard_;
+    std::unordered_map<LinkIndex, Clock::time_point> heard_by_far_end_;  // direct links only
 };
 
 }  // namespace lobos

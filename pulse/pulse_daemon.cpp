@@ -168,7 +168,7 @@ void PulseDaemon::on_datagram(const std::uint8_t* data, std::size_t size, const 
     if (auto reason = admission_.admit(report, from.address().to_string())) return count_drop(*reason, from);
 
     const Instant t = now();
-    hearing_.heard(report.sender, report.channel, t.mono);
+    hearing_.heard(report, t.mono);
     if (health_) {
         note_wakeup(t);
         health_->on_datagram(report, self_.id, t);
@@ -387,17 +387,24 @@ void PulseDaemon::write_status() {
     const bool detail_due = t.mono - last_detail_ >= detail_interval;
     bool written = false;
     try {
-        std::vector<StagedFile> staged;
-        staged.push_back(writer_->stage_node_status(status));
+        std::vector<StagedFile> staged;  // published in this order: node_status last, as readers watch it
         if (detail_due)
             staged.push_back(writer_->stage_detail(health_->details(), status.links, dropped_, t.wall,
                                                    self_.name, *epoch_));
+        staged.push_back(writer_->stage_node_status(status));
+        std::int64_t start_ns = 0, end_ns = 0;
+        // Under the lock only the log append and the renames, the renames last:
+        // a reader woken by a rename finds the lock already free or about to be.
         written = lease_->while_held(*epoch_, std::chrono::system_clock::now(), [&] {
-            StatusWriter::AuditedWrite audit(*writer_, self_.name, *epoch_);
+            start_ns = wall_clock_ns();
             writer_->append_log(pending_log_);
             for (StagedFile& f : staged) f.publish();
+            end_ns = wall_clock_ns();
         });
-        if (written) sync_parent_directory(writer_->node_status_path());
+        if (written) {
+            sync_parent_directory(writer_->node_status_path());
+            writer_->audit(self_.name, *epoch_, start_ns, end_ns);
+        }
     } catch (const std::exception& e) {
         std::cerr << "pulse[" << self_.name << "]: cannot write status files: " << e.what() << "\n";
     }

@@ -12,13 +12,13 @@
 
 namespace lobos {
 
-namespace {
-
-std::int64_t unix_ns() {
+std::int64_t wall_clock_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
+
+namespace {
 
 void append_text(const std::filesystem::path& path, const std::string& text) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -39,14 +39,12 @@ StatusWriter::StatusWriter(std::filesystem::path root, std::optional<std::filesy
       detail_(root / "node_detail.json"),
       audit_(std::move(audit_file)) {}
 
-StatusWriter::AuditedWrite::AuditedWrite(const StatusWriter& writer, std::string name, std::uint64_t epoch)
-    : writer_(writer), name_(std::move(name)), epoch_(epoch), start_ns_(unix_ns()) {}
-
-StatusWriter::AuditedWrite::~AuditedWrite() {
-    if (!writer_.audit_) return;
+void StatusWriter::audit(const std::string& writer, std::uint64_t epoch, std::int64_t start_ns,
+                         std::int64_t end_ns) const {
+    if (!audit_) return;
     try {
-        append_text(*writer_.audit_, name_ + " " + std::to_string(epoch_) + " " + std::to_string(start_ns_) +
-                                         " " + std::to_string(unix_ns()) + "\n");
+        append_text(*audit_, writer + " " + std::to_string(epoch) + " " + std::to_string(start_ns) + " " +
+                                 std::to_string(end_ns) + "\n");
     } catch (...) {
         // An audit that cannot be written must not stop the status being written.
     }

@@ -18,21 +18,12 @@ class StatusWriter {
 public:
     StatusWriter(std::filesystem::path root, std::optional<std::filesystem::path> audit_file = std::nullopt);
 
-    // Brackets one status write; with an audit file, appends
-    // `WRITER EPOCH START_NS END_NS` when the write is done.
-    class AuditedWrite {
-    public:
-        AuditedWrite(const StatusWriter& writer, std::string name, std::uint64_t epoch);
-        ~AuditedWrite();
-        AuditedWrite(const AuditedWrite&) = delete;
-        AuditedWrite& operator=(const AuditedWrite&) = delete;
-
-    private:
-        const StatusWriter& writer_;
-        std::string name_;
-        std::uint64_t epoch_;
-        std::int64_t start_ns_;
-    };
+    // With an audit file, appends `WRITER EPOCH START_NS END_NS` for one
+    // status write. The times are taken under the lease lock, around the
+    // renames; the line is appended after the lock is released, so that the
+    // lock is held for nothing but the renames.
+    void audit(const std::string& writer, std::uint64_t epoch, std::int64_t start_ns,
+               std::int64_t end_ns) const;
 
     // Status files are staged (written and synced) first and published (renamed
     // into place) under the lease lock, which is so held only for renames.
@@ -51,6 +42,9 @@ private:
     std::filesystem::path detail_;
     std::optional<std::filesystem::path> audit_;
 };
+
+// Nanoseconds since the epoch, for audit records.
+std::int64_t wall_clock_ns();
 
 // "2026-11-23 20:10:01.123 n05 down: not heard for 2.0 s (NodeTimeOut 2)"
 std::string log_line(WallTime at, const std::string& text);

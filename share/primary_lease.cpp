@@ -91,14 +91,19 @@ PrimaryLease::Claim PrimaryLease::claim(std::chrono::system_clock::time_point no
     if (held_epoch_)
         renewal.emplace(lease_file_, format_lease({self_, *held_epoch_, now_ms + duration_.count()}));
     if (!lock()) return result;
+    bool renamed = false;
     try {
         result.previous = read();
         auto next = claim_lease(result.previous, self_, now_ms, duration_.count());
         if (next) {
-            if (renewal && next->epoch == *held_epoch_)
+            if (renewal && next->epoch == *held_epoch_) {
                 renewal->publish();
-            else
-                write_file_atomically(lease_file_, format_lease(*next));
+            } else {
+                // A new epoch must survive a crash (epochs never go back), so it is synced.
+                StagedFile taken(lease_file_, format_lease(*next));
+                taken.publish();
+            }
+            renamed = true;
             result.outcome = Outcome::held;
             result.epoch = next->epoch;
             held_epoch_ = next->epoch;
@@ -111,6 +116,7 @@ PrimaryLease::Claim PrimaryLease::claim(std::chrono::system_clock::time_point no
         throw;
     }
     unlock();
+    if (renamed) sync_parent_directory(lease_file_);
     return result;
 }
 

@@ -71,8 +71,7 @@ std::optional<int> DaemonProcess::wait(std::chrono::milliseconds timeout) {
 DirectoryWatch::DirectoryWatch(const std::filesystem::path& dir) {
     fd_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (fd_ < 0) throw std::runtime_error(std::string("inotify_init1: ") + std::strerror(errno));
-    if (inotify_add_watch(fd_, dir.c_str(),
-                          IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_MODIFY | IN_DELETE) < 0)
+    if (inotify_add_watch(fd_, dir.c_str(), IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0)
         throw std::runtime_error("cannot watch " + dir.string() + ": " + std::strerror(errno));
 }
 

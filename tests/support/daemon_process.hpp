@@ -34,9 +34,12 @@ private:
 };
 
 // Waits for files in a directory to change instead of sleeping: the
-// predicate is checked at once and again after every change inotify reports
-// (and at least every `recheck`, for conditions that depend on time alone),
-// until it holds or `timeout` passes.
+// predicate is checked at once and again after every file inotify sees
+// created, renamed into place or removed (and at least every `recheck`, for
+// conditions that depend on time alone), until it holds or `timeout` passes.
+// Appends do not wake it: the status files are always renamed into place,
+// and a test that reacted within microseconds to an append made under the
+// masters' lease lock would freeze a master while it holds the lock.
 class DirectoryWatch {
 public:
     explicit DirectoryWatch(const std::filesystem::path& dir);

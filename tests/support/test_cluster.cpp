@@ -65,8 +65,13 @@ std::vector<std::string> TestCluster::hosts() const {
 
 std::string TestCluster::address(const std::string& host) const { return addresses_.at(host); }
 
+void TestCluster::set_launcher(std::function<std::vector<std::string>(const std::string& host)> launcher) {
+    launcher_ = std::move(launcher);
+}
+
 void TestCluster::start(const std::string& host, const std::vector<std::string>& extra_args) {
-    std::vector<std::string> argv = {program("pulse"), "--node", host, "--root", root_.string()};
+    std::vector<std::string> argv = launcher_ ? launcher_(host) : std::vector<std::string>{};
+    argv.insert(argv.end(), {program("pulse"), "--node", host, "--root", root_.string()});
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     daemons_[host] = std::make_unique<DaemonProcess>(argv, root_ / "log" / (host + ".log"));
 }
@@ -114,6 +119,12 @@ std::string TestCluster::logs() const {
     for (const auto& [name, d] : daemons_) out += "--- " + name + "\n" + slurp(d->log());
     out += "--- node_status\n" + read_file_if_exists(root_ / "node_status").value_or("(none)\n");
     out += "--- node.log\n" + node_log();
+    out += "--- master.lease\n" + read_file_if_exists(root_ / "master.lease").value_or("(none)\n");
+    // Who holds the lease lock, if anyone: a frozen holder blocks takeover.
+    out += "--- pids:";
+    for (const auto& [name, d] : daemons_) out += " " + name + "=" + std::to_string(d->pid());
+    out += "\n";
+    out += "--- /proc/locks\n" + read_file_if_exists("/proc/locks").value_or("");
     return out;
 }
 

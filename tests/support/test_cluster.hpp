@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ public:
     std::string address(const std::string& host) const;
     std::uint16_t pulse_port() const { return port_; }
 
+    // Every daemon started from now on runs under `launcher(host)`, a command that ends by
+    // running the rest of the line (`ip netns exec NS`: the host in its own network namespace).
+    void set_launcher(std::function<std::vector<std::string>(const std::string& host)> launcher);
     void start(const std::string& host, const std::vector<std::string>& extra_args = {});
     void start_all(const std::vector<std::string>& extra_args = {});
     DaemonProcess& daemon(const std::string& host);
@@ -56,6 +60,7 @@ private:
     std::uint16_t port_ = 0;
     std::map<std::string, std::string> addresses_;
     std::map<std::string, std::unique_ptr<DaemonProcess>> daemons_;
+    std::function<std::vector<std::string>(const std::string&)> launcher_;
     DirectoryWatch watch_;
 };
 

@@ -148,6 +148,20 @@ TEST_SUITE("cluster health") {
         CHECK(health.node_up(n1));
     }
 
+    TEST_CASE("a direct link stays up on one end's word when the other end cannot reach the master") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        // Only n2 reaches the master. It heard n1, and passes on that n1 heard it.
+        for (int beat = 0; beat < 12; ++beat) {
+            auto t = clock.at(std::chrono::milliseconds(500 * beat));
+            health.on_datagram(report(n2, report_channel, {{n1_n2, {{n1, 100}, {n2, 150}}}}), master1, t);
+            health.advance(t);
+        }
+        CHECK(health.node_up(n1));
+        CHECK(health.status(clock.start.wall).links[n1_n2].up);
+    }
+
     TEST_CASE("news older than NodeTimeOut does not bring a node up") {
         ClusterConfig config = small_cluster();
         Clock clock;

@@ -1,0 +1,216 @@
+// Links cut for real: every host of a small cluster runs in a network
+// namespace of its own, joined by veth pairs (direct links) and bridges
+// (hubs), and the test takes one link away. Only that link may go down;
+// the nodes at its ends stay up, heard over their other links. Needs root
+// (network namespaces); as any other user each test says it is skipped.
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "tests/support/netns_cluster.hpp"
+
+using namespace lobos;
+using namespace lobos::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The ring of four compute nodes n1..n4, n1 and n3 on hub1, n2 and n4 on
+// hub2, and two masters on both hubs: the demo cluster, smaller. Each hub is
+// a subnet 10.231.H.0/24 (a host's number is the last octet), each direct
+// link a subnet 10.232.L.0/30; a host's address in config/nodes is its
+// address on its first hub. These addresses exist only inside the test's
+// namespaces. PulsePort is TestCluster's to choose.
+constexpr const char* ring_nodes =
+    R"(#id ip           name    type CPUs CPUtype clock speed RAM swap links lx  ly  px  py
+1   10.231.1.1   n1      0    2    1       2400  1.0   4096 1024 3    0.3 0.7 0.3 0.3
+2   10.231.2.2   n2      0    2    1       2400  1.0   4096 1024 3    0.3 0.3 0.3 0.7
+3   10.231.1.3   n3      0    2    1       2400  1.0   4096 1024 3    0.7 0.3 0.7 0.7
+4   10.231.2.4   n4      0    2    1       2400  1.0   4096 1024 3    0.7 0.7 0.7 0.3
+101 10.231.1.101 master1 1    2    1       2400  1.0   4096 1024 2    0.4 0.1 0.4 0.1
+102 10.231.1.102 master2 2    2    1       2400  1.0   4096 1024 2    0.6 0.1 0.6 0.1
+201 999.999.999.999 hub1 0    0    1       0     0.0   0    0    0    0.4 0.5 0.3 0.2
+202 999.999.999.999 hub2 0    0    1       0     0.0   0    0    0    0.6 0.5 0.7 0.2
+)";
+constexpr const char* ring_topology = R"(# name1 name2 IP1 IP2
+master1 hub1 10.231.1.101 999.999.999.999
+master1 hub2 10.231.2.101 999.999.999.999
+master2 hub1 10.231.1.102 999.999.999.999
+master2 hub2 10.231.2.102 999.999.999.999
+n1 n2 10.232.1.1 10.232.1.2
+n2 n3 10.232.2.1 10.232.2.2
+n3 n4 10.232.3.1 10.232.3.2
+n4 n1 10.232.4.1 10.232.4.2
+n1 hub1 10.231.1.1 999.999.999.999
+n2 hub2 10.231.2.2 999.999.999.999
+n3 hub1 10.231.1.3 999.999.999.999
+n4 hub2 10.231.2.4 999.999.999.999
+)";
+// Fast timers: a silent link shows within 1.5 s, six heartbeats, so that
+// the jitter of a busy machine is far from a false alarm.
+constexpr const char* ring_pulse_conf = R"(HeartBeat     0.25
+NodeTimeOut   1.5
+LinkTimeOut   1.5
+MasterTimeOut 1.5
+)";
+constexpr auto heartbeat = 250ms;
+constexpr auto node_timeout = 1500ms;
+constexpr auto link_timeout = 1500ms;
+// Bounds for waits that should end far sooner; they only stop a broken run.
+constexpr auto patience = 20s;
+
+void write_ring_config(const std::filesystem::path& dir) {
+    std::ofstream(dir / "nodes") << ring_nodes;
+    std::ofstream(dir / "topology") << ring_topology;
+    std::ofstream(dir / "pulse.conf") << ring_pulse_conf;
+}
+
+// True (and the reason shown in the test's output) when this process may not make namespaces.
+bool skipped() {
+    auto why = why_no_network_namespaces();
+    if (why) MESSAGE("skipped: " << *why);
+    return why.has_value();
+}
+
+struct LogLine {
+    WallTime at;
+    std::string text;
+};
+
+std::vector<LogLine> log_lines(const std::string& log, WallTime since) {
+    std::vector<LogLine> out;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        std::tm tm{};
+        if (line.size() < 24 || !strptime(line.c_str(), "%Y-%m-%d %H:%M:%S", &tm)) continue;
+        tm.tm_isdst = -1;
+        auto at = std::chrono::system_clock::from_time_t(std::mktime(&tm)) +
+                  std::chrono::milliseconds(std::stoi(line.substr(20, 3)));
+        if (at >= since) out.push_back({at, line.substr(24)});
+    }
+    return out;
+}
+
+std::optional<LogLine> first_line(const std::string& log, const std::string& prefix, WallTime since) {
+    for (const LogLine& l : log_lines(log, since))
+        if (l.text.starts_with(prefix)) return l;
+    return std::nullopt;
+}
+
+// What a node.log line is about: "n1", or "link n1 n2".
+std::string subject(const std::string& text) {
+    std::istringstream in(text);
+    std::string first, a, b;
+    in >> first;
+    if (first != "link") return first;
+    in >> a >> b;
+    return "link " + a + " " + b;
+}
+
+double seconds_between(WallTime a, WallTime b) { return std::chrono::duration<double>(b - a).count(); }
+
+bool any_node_down(const TestCluster& cluster) {
+    auto status = cluster.node_status();
+    if (!status) return false;
+    for (const NodeState& n : status->nodes)
+        if (!n.up) return true;
+    return false;
+}
+
+void start_and_wait_up(TestCluster& cluster) {
+    cluster.start_all();
+    bool up = cluster.wait_until([&] { return cluster.everything_up(); }, patience);
+    REQUIRE_MESSAGE(up, cluster.logs());
+}
+
+}  // namespace
+
+TEST_SUITE("pulse in network namespaces") {
+    TEST_CASE("a cut direct link goes down while both its nodes stay up (network namespaces)") {
+        if (skipped()) return;
+        ScratchDir source("netns-config");
+        write_ring_config(source.path());
+        NetnsCluster net("netns-direct", source.path());
+        TestCluster& cluster = net.cluster();
+        start_and_wait_up(cluster);
+
+        // n1's end of the n1–n2 veth goes down: nothing crosses that link
+        // either way, while n1 and n2 still reach the masters over their hubs.
+        const WallTime cut = std::chrono::system_clock::now();
+        net.set_direct_link_up("n1", "n2", false);
+        bool down = cluster.wait_until([&] { return cluster.state("link n1 n2") == false; }, patience);
+        REQUIRE_MESSAGE(down, cluster.logs());
+        auto line = first_line(cluster.node_log(), "link n1 n2 down:", cut);
+        REQUIRE(line);
+        MESSAGE("link n1 n2 down " << seconds_between(cut, line->at) << " s after the cut: " << line->text);
+        CHECK(line->at - cut <= link_timeout + heartbeat);
+
+        // Keep the link cut for twice NodeTimeOut more: no node may go down meanwhile.
+        CHECK_FALSE(cluster.wait_until([&] { return any_node_down(cluster); }, 2 * node_timeout));
+
+        const WallTime mended = std::chrono::system_clock::now();
+        net.set_direct_link_up("n1", "n2", true);
+        bool back_up = cluster.wait_until([&] { return cluster.everything_up(); }, patience);
+        REQUIRE_MESSAGE(back_up, cluster.logs());
+        if (auto back = first_line(cluster.node_log(), "link n1 n2 up:", mended))
+            MESSAGE("link n1 n2 up " << seconds_between(mended, back->at) << " s after it was mended");
+
+        // From the cut on, node.log speaks of that link only.
+        for (const LogLine& l : log_lines(cluster.node_log(), cut)) {
+            CAPTURE(l.text);
+            CHECK(subject(l.text) == "link n1 n2");
+        }
+    }
+
+    TEST_CASE(
+        "a node whose hub link is cut stays up, heard through its ring neighbours, while that hub link goes "
+        "down (network namespaces)") {
+        if (skipped()) return;
+        ScratchDir source("netns-config");
+        write_ring_config(source.path());
+        NetnsCluster net("netns-hub", source.path());
+        TestCluster& cluster = net.cluster();
+        start_and_wait_up(cluster);
+
+        // n1's port on hub1 stops forwarding: n1 reaches neither the masters
+        // nor n3, and hears no one on hub1, but n2 and n4 still hear it over
+        // the ring and report it.
+        const WallTime cut = std::chrono::system_clock::now();
+        net.set_hub_port_forwarding("n1", "hub1", false);
+        bool down = cluster.wait_until([&] { return cluster.state("link n1 hub1") == false; }, patience);
+        REQUIRE_MESSAGE(down, cluster.logs());
+        auto line = first_line(cluster.node_log(), "link n1 hub1 down:", cut);
+        REQUIRE(line);
+        MESSAGE("link n1 hub1 down " << seconds_between(cut, line->at) << " s after the cut: " << line->text);
+        CHECK(line->at - cut <= link_timeout + heartbeat);
+
+        // Keep it cut for twice NodeTimeOut more: n1 (and every other node, hub1 too) stays up.
+        CHECK_FALSE(cluster.wait_until([&] { return any_node_down(cluster); }, 2 * node_timeout));
+        CHECK(cluster.state("n1") == true);
+        CHECK(cluster.state("hub1") == true);
+
+        const WallTime mended = std::chrono::system_clock::now();
+        net.set_hub_port_forwarding("n1", "hub1", true);
+        bool back_up = cluster.wait_until([&] { return cluster.everything_up(); }, patience);
+        REQUIRE_MESSAGE(back_up, cluster.logs());
+        if (auto back = first_line(cluster.node_log(), "link n1 hub1 up:", mended))
+            MESSAGE("link n1 hub1 up " << seconds_between(mended, back->at) << " s after it was mended");
+
+        // From the cut on, no node changed, and only links of n1 did.
+        for (const LogLine& l : log_lines(cluster.node_log(), cut)) {
+            CAPTURE(l.text);
+            const std::string s = subject(l.text);
+            CHECK(s.starts_with("link "));
+            CHECK((s.starts_with("link n1 ") || s.ends_with(" n1")));
+        }
+        // n1's ring links worked throughout, and stay up: n2 and n4 pass on,
+        // in their own reports, that n1 hears them.
+        for (const char* ring_link : {"link n1 n2 down:", "link n4 n1 down:"})
+            CHECK_MESSAGE(!first_line(cluster.node_log(), ring_link, cut).has_value(), ring_link);
+        // So only the hub link changed: one line down, one line up.
+        CHECK(log_lines(cluster.node_log(), cut).size() == 2);
+    }
+}
