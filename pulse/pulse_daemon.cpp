@@ -26,6 +26,8 @@ asio::ip::address_v4 v4(const std::string& text) { return asio::ip::make_address
 constexpr auto drop_log_interval = std::chrono::seconds(10);
 // The detail file is rewritten at most this often; node_status is written on every change.
 constexpr auto detail_interval = std::chrono::seconds(1);
+// node_status is written at most this often, so that a burst of changes costs a few writes.
+constexpr auto min_write_interval = std::chrono::milliseconds(20);
 // A status write that found the lease lock busy is tried again this soon.
 constexpr auto write_retry = std::chrono::milliseconds(20);
 
@@ -45,6 +47,7 @@ PulseDaemon::PulseDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       heartbeat_timer_(io_),
       deadline_timer_(io_),
       retry_timer_(io_),
+      write_timer_(io_),
       election_timer_(io_) {
     open_sockets();
     if (self_.is_master()) {
@@ -373,16 +376,21 @@ void PulseDaemon::step_down(const std::string& why, Instant) {
 void PulseDaemon::schedule_write() {
     if (write_scheduled_) return;
     write_scheduled_ = true;
-    // Posted, so that a burst of datagrams and expiries becomes one write.
-    asio::post(io_, [this] {
+    // A burst of changes (a cluster starting, a hub failing) becomes one
+    // write per min_write_interval rather than one per datagram; a lone
+    // change is written at once.
+    const auto due = last_write_ + min_write_interval;
+    write_timer_.expires_at(std::max(due, std::chrono::steady_clock::now()));
+    write_timer_.async_wait([this](const boost::system::error_code& ec) {
         write_scheduled_ = false;
-        write_status();
+        if (!ec) write_status();
     });
 }
 
 void PulseDaemon::write_status() {
     if (!epoch_ || !status_dirty_) return;
     const Instant t = now();
+    last_write_ = t.mono;
     const NodeStatus status = health_->status(t.wall);
     const bool detail_due = t.mono - last_detail_ >= detail_interval;
     bool written = false;

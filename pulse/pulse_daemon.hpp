@@ -104,6 +104,8 @@ private:
     bool write_scheduled_ = false;
     asio::steady_timer deadline_timer_;
     asio::steady_timer retry_timer_;
+    asio::steady_timer write_timer_;
+    MonoTime last_write_{};
     asio::steady_timer election_timer_;  // set to the expiry of a lease this master is waiting for
     MonoTime last_detail_{};
     std::optional<MonoTime> last_wakeup_;
