@@ -64,7 +64,7 @@ void ClusterHealth::on_datagram(const HeartbeatReport& report, NodeId receiver, 
     if (sender < 0 || config_.nodes[sender].is_hub()) return;
     NodeEntry& entry = nodes_[sender];
     entry.last_report = report;
-    hear_node(sender, {now.mono, now.wall}, "heard directly", now);
+    hear_node(sender, {now.mono, now.wall}, {}, now);
 
     const std::string& sender_name = config_.nodes[sender].name;
     if (report.channel != report_channel && report.channel < config_.links.size()) {
@@ -105,7 +105,7 @@ void ClusterHealth::apply_link_heard(const LinkHeard& entry, int reporter, Insta
             if (peer < 0 || peer == reporter) continue;
             freshest = std::min(freshest.value_or(p.age_ms), p.age_ms);
             const Heard at = at_age(now, p.age_ms);
-            hear_node(peer, at, "reported by " + name + " on " + link.name2, now);
+            hear_node(peer, at, {reporter, &link.name2}, now);
             // The peer's own link to this hub carried what the reporter heard.
             for (int theirs : links_of_node_[peer]) {
                 const Link& l = config_.links[theirs];
@@ -129,24 +129,27 @@ void ClusterHealth::apply_link_heard(const LinkHeard& entry, int reporter, Insta
         }
         if (peer < 0 || config_.nodes[peer].name != far_name) continue;
         const Heard at = at_age(now, p.age_ms);
-        hear_node(peer, at, "reported by " + name, now);
+        hear_node(peer, at, {reporter, nullptr}, now);
         hear_link_end(entry.link, far_end, at, now);
     }
 }
 
-void ClusterHealth::hear_node(int node, Heard at, const std::string& how, Instant now) {
+void ClusterHealth::hear_node(int node, Heard at, HowHeard how, Instant now) {
     NodeEntry& n = nodes_[node];
     if (n.heard && at.mono <= n.heard->mono) return;
     n.heard = at;
-    n.heard_how = how;
     const MonoTime deadline =
         at.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.pulse.node_timeout);
     if (deadline <= now.mono) return;  // news, but already too old to make the node up
     // A neighbour's report can arrive just after the node was declared down
     // and still predate that moment: only hearing since then brings it back.
     if (!n.up && n.down_at && at.mono <= *n.down_at) return;
-    if (!n.up) change_node(node, true, now.wall, config_.nodes[node].name + " up: " + how);
-    set_deadline(n.deadline, deadline, DeadlineKind::node, node);
+    if (!n.up) {
+        std::string text = how.reporter < 0 ? "heard directly" : "reported by " + config_.nodes[how.reporter].name;
+        if (how.hub) text += " on " + *how.hub;
+        change_node(node, true, now.wall, config_.nodes[node].name + " up: " + text);
+    }
+    set_deadline(n.deadline, n.queued, deadline, DeadlineKind::node, node);
 }
 
 void ClusterHealth::hear_link_end(int link, int end, Heard at, Instant now) {
@@ -166,14 +169,20 @@ void ClusterHealth::hear_link_end(int link, int end, Heard at, Instant now) {
                                                     : "both ends hear each other";
         change_link(link, true, now.wall, link_subject(cfg) + " up: " + how);
     }
-    set_deadline(l.deadline, deadline, DeadlineKind::link, link);
+    set_deadline(l.deadline, l.queued, deadline, DeadlineKind::link, link);
 }
 
-void ClusterHealth::set_deadline(std::optional<MonoTime>& slot, std::optional<MonoTime> when,
+void ClusterHealth::set_deadline(std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued, MonoTime when,
                                  DeadlineKind kind, int index) {
-    if (slot) deadlines_.erase({*slot, {kind, index}});
-    slot = when;
-    if (slot) deadlines_.insert({*slot, {kind, index}});
+    deadline = when;
+    // Each entry sits in the set once, no later than its deadline. Hearing a
+    // node again only moves its deadline on, which advance() finds when the
+    // queued time comes: a few set operations per node per timeout instead
+    // of several for every datagram.
+    if (queued && *queued <= when) return;
+    if (queued) deadlines_.erase({*queued, {kind, index}});
+    queued = when;
+    deadlines_.insert({when, {kind, index}});
 }
 
 void ClusterHealth::change_node(int node, bool up, WallTime at, std::string reason) {
@@ -211,8 +220,17 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
         auto [when, key] = *deadlines_.begin();
         deadlines_.erase(deadlines_.begin());
         auto [kind, index] = key;
+        // An entry heard since it was queued goes back in at its real deadline.
+        auto requeue = [&](std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued) {
+            queued.reset();
+            if (!deadline || *deadline <= now.mono) return false;
+            queued = deadline;
+            deadlines_.insert({*deadline, key});
+            return true;
+        };
         if (kind == DeadlineKind::node) {
             NodeEntry& n = nodes_[index];
+            if (requeue(n.deadline, n.queued) || !n.deadline) continue;
             n.deadline.reset();
             if (!n.up) continue;
             n.down_at = now.mono;
@@ -222,6 +240,7 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
                             " s (NodeTimeOut " + setting_text(config_.pulse.node_timeout) + ")");
         } else {
             LinkEntry& l = links_[index];
+            if (requeue(l.deadline, l.queued) || !l.deadline) continue;
             l.deadline.reset();
             if (!l.up) continue;
             l.down_at = now.mono;
@@ -254,10 +273,14 @@ void ClusterHealth::suspend(std::chrono::steady_clock::duration stalled) {
     std::set<DeadlineKey> moved;
     for (const auto& [when, key] : deadlines_) moved.insert({when + stalled, key});
     deadlines_.swap(moved);
-    for (NodeEntry& n : nodes_)
+    for (NodeEntry& n : nodes_) {
         if (n.deadline) *n.deadline += stalled;
-    for (LinkEntry& l : links_)
+        if (n.queued) *n.queued += stalled;
+    }
+    for (LinkEntry& l : links_) {
         if (l.deadline) *l.deadline += stalled;
+        if (l.queued) *l.queued += stalled;
+    }
 }
 
 std::optional<MonoTime> ClusterHealth::next_deadline() const {

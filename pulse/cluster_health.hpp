@@ -84,10 +84,10 @@ private:
         bool up = false;
         WallTime since{};
         std::optional<Heard> heard;
-        std::string heard_how;  // for the up message: "heard directly", "reported by n04"
         std::optional<HeartbeatReport> last_report;
-        std::optional<MonoTime> deadline;
-        std::optional<MonoTime> down_at;  // news from before this moment cannot bring it back up
+        std::optional<MonoTime> deadline;  // when it goes down unless heard again
+        std::optional<MonoTime> queued;    // its place in deadlines_: never later than `deadline`
+        std::optional<MonoTime> down_at;   // news from before this moment cannot bring it back up
         std::optional<HealthChange> last_change;
     };
     struct LinkEntry {
@@ -95,6 +95,7 @@ private:
         WallTime since{};
         std::optional<Heard> end_heard[2];  // [0]: name1's end heard over the link, [1]: name2's
         std::optional<MonoTime> deadline;
+        std::optional<MonoTime> queued;
         std::optional<MonoTime> down_at;
         std::optional<HealthChange> last_change;
     };
@@ -103,9 +104,15 @@ private:
 
     int node_index(NodeId id) const;
     int name_index(const std::string& name) const;
-    void hear_node(int node, Heard at, const std::string& how, Instant now);
+    // How a node was heard, for the message when that brings it up (built only then).
+    struct HowHeard {
+        int reporter = -1;                 // -1: heard directly
+        const std::string* hub = nullptr;  // the hub it was reported on, if any
+    };
+    void hear_node(int node, Heard at, HowHeard how, Instant now);
     void hear_link_end(int link, int end, Heard at, Instant now);
-    void set_deadline(std::optional<MonoTime>& slot, std::optional<MonoTime> when, DeadlineKind kind,
+    void set_deadline(std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued, MonoTime when,
+                      DeadlineKind kind,
                       int index);
     void change_node(int node, bool up, WallTime at, std::string reason);
     void change_link(int link, bool up, WallTime at, std::string reason);
