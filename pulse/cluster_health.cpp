@@ -145,7 +145,8 @@ void ClusterHealth::hear_node(int node, Heard at, HowHeard how, Instant now) {
     // and still predate that moment: only hearing since then brings it back.
     if (!n.up && n.down_at && at.mono <= *n.down_at) return;
     if (!n.up) {
-        std::string text = how.reporter < 0 ? "heard directly" : "reported by " + config_.nodes[how.reporter].name;
+        std::string text =
+            how.reporter < 0 ? "heard directly" : "reported by " + config_.nodes[how.reporter].name;
         if (how.hub) text += " on " + *how.hub;
         change_node(node, true, now.wall, config_.nodes[node].name + " up: " + text);
     }
@@ -172,8 +173,8 @@ void ClusterHealth::hear_link_end(int link, int end, Heard at, Instant now) {
     set_deadline(l.deadline, l.queued, deadline, DeadlineKind::link, link);
 }
 
-void ClusterHealth::set_deadline(std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued, MonoTime when,
-                                 DeadlineKind kind, int index) {
+void ClusterHealth::set_deadline(std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued,
+                                 MonoTime when, DeadlineKind kind, int index) {
     deadline = when;
     // Each entry sits in the set once, no later than its deadline. Hearing a
     // node again only moves its deadline on, which advance() finds when the

@@ -112,8 +112,7 @@ private:
     void hear_node(int node, Heard at, HowHeard how, Instant now);
     void hear_link_end(int link, int end, Heard at, Instant now);
     void set_deadline(std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued, MonoTime when,
-                      DeadlineKind kind,
-                      int index);
+                      DeadlineKind kind, int index);
     void change_node(int node, bool up, WallTime at, std::string reason);
     void change_link(int link, bool up, WallTime at, std::string reason);
     void update_hub(int hub, WallTime at, const std::string& because);
