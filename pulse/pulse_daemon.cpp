@@ -25,7 +25,16 @@ asio::ip::address_v4 v4(const std::string& text) { return asio::ip::make_address
 // Drops are logged at most once per reason in this interval, with a count.
 constexpr auto drop_log_interval = std::chrono::seconds(10);
 // The detail file is rewritten at most this often; node_status is written on every change.
-constexpr auto detail_interval = std::chrono::seconds(1);
+// node_status is rewritten at least this often, so that its Date tells
+// readers the primary is alive.
+constexpr auto refresh_interval = std::chrono::seconds(1);
+// node_detail.json is rewritten at most every second, and less often in a
+// large cluster: at 10,000 hosts it is 12 MB, some 50 ms of this thread's
+// time to copy, format and write, during which no datagram is read.
+std::chrono::steady_clock::duration detail_interval(std::size_t hosts) {
+    return std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(1),
+                                                         std::chrono::microseconds(500) * hosts);
+}
 // node_status is written at most this often, so that a burst of changes costs a few writes.
 constexpr auto min_write_interval = std::chrono::milliseconds(20);
 // A status write that found the lease lock busy is tried again this soon.
@@ -226,10 +235,9 @@ void PulseDaemon::do_heartbeat() {
     if (health_) {
         elect(t);
         after_news(t);
-        // Half a heartbeat of slack: last_detail_ is when the last write ran, a
+        // Half a heartbeat of slack: last_write_ is when the last write ran, a
         // little after its heartbeat, and an exact comparison would skip every other one.
-        if (epoch_ && t.mono - last_detail_ >= detail_interval - to_steady(config_.pulse.heartbeat) / 2) {
-            // Rewriting node_status too refreshes its Date, which tells readers the primary is alive.
+        if (epoch_ && t.mono - last_write_ >= refresh_interval - to_steady(config_.pulse.heartbeat) / 2) {
             status_dirty_ = true;
             schedule_write();
         }
@@ -408,7 +416,8 @@ void PulseDaemon::write_status() {
     const Instant t = now();
     last_write_ = t.mono;
     const NodeStatus status = health_->status(t.wall);
-    const bool detail_due = t.mono - last_detail_ >= detail_interval - to_steady(config_.pulse.heartbeat) / 2;
+    const bool detail_due = t.mono - last_detail_ >=
+                            detail_interval(config_.nodes.size()) - to_steady(config_.pulse.heartbeat) / 2;
     bool written = false;
     try {
         std::vector<StagedFile> staged;  // published in this order: node_status last, as readers watch it

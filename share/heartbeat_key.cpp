@@ -12,7 +12,10 @@
 #include <string_view>
 #include <utility>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 namespace lobos {
@@ -192,7 +195,8 @@ HeartbeatKey HeartbeatKey::from_bytes(std::span<const std::uint8_t> bytes) {
     return HeartbeatKey(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
 }
 
-HeartbeatKey::HeartbeatKey(HeartbeatKey&& other) noexcept : bytes_(std::move(other.bytes_)) {
+HeartbeatKey::HeartbeatKey(HeartbeatKey&& other) noexcept
+    : bytes_(std::move(other.bytes_)), mac_(std::move(other.mac_)) {
     other.bytes_.clear();
 }
 
@@ -200,9 +204,39 @@ HeartbeatKey& HeartbeatKey::operator=(HeartbeatKey&& other) noexcept {
     if (this != &other) {
         wipe();
         bytes_ = std::move(other.bytes_);
+        mac_ = std::move(other.mac_);
         other.bytes_.clear();
     }
     return *this;
+}
+
+void HeartbeatKey::MacContextFree::operator()(evp_mac_ctx_st* context) const noexcept {
+    EVP_MAC_CTX_free(context);
+}
+
+std::array<std::uint8_t, 32> HeartbeatKey::sign(std::span<const std::uint8_t> message) const {
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+    bool ready = false;
+    if (!mac_) {
+        EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (hmac) {
+            mac_.reset(EVP_MAC_CTX_new(hmac));
+            EVP_MAC_free(hmac);  // the context keeps its own reference
+        }
+        ready = mac_ && EVP_MAC_init(mac_.get(), bytes_.data(), bytes_.size(), params) == 1;
+    } else {
+        // A null key restarts with the key already set, without keying again.
+        ready = EVP_MAC_init(mac_.get(), nullptr, 0, nullptr) == 1;
+    }
+    std::array<std::uint8_t, 32> tag{};
+    std::size_t length = 0;
+    if (!ready || EVP_MAC_update(mac_.get(), message.data(), message.size()) != 1 ||
+        EVP_MAC_final(mac_.get(), tag.data(), &length, tag.size()) != 1 || length != tag.size()) {
+        mac_.reset();
+        throw std::runtime_error("HMAC-SHA256 of a heartbeat datagram failed in libcrypto");
+    }
+    return tag;
 }
 
 HeartbeatKey::~HeartbeatKey() { wipe(); }
