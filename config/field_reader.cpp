@@ -15,6 +15,17 @@ std::string shortest(double v) {
     return ec == std::errc{} ? std::string(buf, end) : std::to_string(v);
 }
 
+// A finite decimal number such as `90.`, `0.5` or `1e3`, the whole text.
+std::optional<double> decimal(std::string_view text) {
+    double value = 0;
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    if (text.starts_with('+')) ++first;  // from_chars does not take a plus sign
+    auto [end, ec] = std::from_chars(first, last, value, std::chars_format::general);
+    if (ec != std::errc{} || end != last || first == last || !std::isfinite(value)) return std::nullopt;
+    return value;
+}
+
 }  // namespace
 
 std::optional<long long> FieldReader::integer(std::string_view field, std::string_view text, long long min,
@@ -45,15 +56,12 @@ std::optional<long long> FieldReader::integer(std::string_view field, std::strin
 
 std::optional<double> FieldReader::real(std::string_view field, std::string_view text, double min,
                                         double max) {
-    double value = 0;
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    if (text.starts_with('+')) ++first;
-    auto [end, ec] = std::from_chars(first, last, value, std::chars_format::general);
-    if (ec != std::errc{} || end != last || first == last || !std::isfinite(value)) {
+    std::optional<double> parsed = decimal(text);
+    if (!parsed) {
         error(field, text, "not a number");
         return std::nullopt;
     }
+    const double value = *parsed;
     if (value < 0 && min >= 0) {
         error(field, text, "must not be negative");
         return std::nullopt;
@@ -69,16 +77,12 @@ std::optional<double> FieldReader::real(std::string_view field, std::string_view
 }
 
 std::optional<double> FieldReader::positive_seconds(std::string_view field, std::string_view text) {
-    double value = 0;
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    if (text.starts_with('+')) ++first;
-    auto [end, ec] = std::from_chars(first, last, value, std::chars_format::general);
-    if (ec != std::errc{} || end != last || first == last || !std::isfinite(value)) {
+    std::optional<double> value = decimal(text);
+    if (!value) {
         error(field, text, "not a number of seconds");
         return std::nullopt;
     }
-    if (value <= 0) {
+    if (*value <= 0) {
         error(field, text, "must be more than 0 seconds");
         return std::nullopt;
     }
