@@ -99,6 +99,7 @@ udp::socket& PulseDaemon::unicast_socket(const std::string& address) {
         throw std::runtime_error("cannot bind UDP " + address + ":" +
                                  std::to_string(config_.pulse.pulse_port) + ": " + ec.message());
     enlarge_receive_buffer(r->socket);
+    r->socket.non_blocking(true);
     // Multicast to a hub leaves from this address's interface (on loopback
     // nothing is sent unless the interface is named), once, and comes back
     // to the other members on this machine.
@@ -128,6 +129,7 @@ void PulseDaemon::open_sockets() {
         if (!ec) r->socket.set_option(udp::socket::reuse_address(true), ec);
         if (!ec) r->socket.bind(udp::endpoint(group, port), ec);
         if (!ec) enlarge_receive_buffer(r->socket);
+        if (!ec) r->socket.non_blocking(true, ec);
         // Only this socket's own group membership, not every group any socket joined.
         int off = 0;
         if (!ec &&
@@ -178,28 +180,46 @@ void PulseDaemon::run() {
 }
 
 void PulseDaemon::do_receive(Receiver& r) {
-    r.socket.async_receive_from(asio::buffer(r.buffer), r.from,
-                                [this, &r](const boost::system::error_code& ec, std::size_t size) {
-                                    if (ec == asio::error::operation_aborted) return;
-                                    if (!ec) on_datagram(r.buffer.data(), size, r.from);
-                                    do_receive(r);
-                                });
+    r.socket.async_wait(udp::socket::wait_read, [this, &r](const boost::system::error_code& ec) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) drain(r);
+        do_receive(r);
+    });
 }
 
-void PulseDaemon::on_datagram(const std::uint8_t* data, std::size_t size, const udp::endpoint& from) {
-    DecodeResult decoded = decode_heartbeat(std::span<const std::uint8_t>(data, size), key_);
-    if (!decoded.report) return count_drop(decoded.reason, from);
-    const HeartbeatReport& report = *decoded.report;
-    if (report.sender == self_.id) return;  // our own multicast, looped back
-    if (auto reason = admission_.admit(report, from.address().to_string())) return count_drop(*reason, from);
-
+void PulseDaemon::drain(Receiver& r) {
+    // Every datagram waiting is read in one go (a master gets thousands a
+    // second), then the health state catches up once; bounded, so that the
+    // other sockets and the timers get their turn.
+    constexpr int max_batch = 256;
     const Instant t = now();
-    hearing_.heard(report, t.mono);
-    if (health_) {
-        note_wakeup(t);
-        health_->on_datagram(report, self_.id, t);
-        after_news(t);
+    if (health_) note_wakeup(t);
+    bool news = false;
+    for (int i = 0; i < max_batch; ++i) {
+        boost::system::error_code ec;
+        const std::size_t size = r.socket.receive_from(asio::buffer(r.buffer), r.from, 0, ec);
+        if (ec) break;  // would_block: nothing more waiting
+        news = on_datagram(r.buffer.data(), size, r.from, t) || news;
     }
+    if (news && health_) after_news(now());
+}
+
+bool PulseDaemon::on_datagram(const std::uint8_t* data, std::size_t size, const udp::endpoint& from,
+                              Instant t) {
+    DecodeResult decoded = decode_heartbeat(std::span<const std::uint8_t>(data, size), key_);
+    if (!decoded.report) {
+        count_drop(decoded.reason, from);
+        return false;
+    }
+    const HeartbeatReport& report = *decoded.report;
+    if (report.sender == self_.id) return false;  // our own multicast, looped back
+    if (auto reason = admission_.admit(report, from.address().to_string())) {
+        count_drop(*reason, from);
+        return false;
+    }
+    hearing_.heard(report, t.mono);
+    if (health_) health_->on_datagram(report, self_.id, t);
+    return true;
 }
 
 void PulseDaemon::count_drop(DropReason reason, const udp::endpoint& from) {

@@ -55,7 +55,10 @@ private:
     void open_sockets();
     asio::ip::udp::socket& unicast_socket(const std::string& address);
     void do_receive(Receiver& r);
-    void on_datagram(const std::uint8_t* data, std::size_t size, const asio::ip::udp::endpoint& from);
+    void drain(Receiver& r);
+    // True when the datagram was admitted.
+    bool on_datagram(const std::uint8_t* data, std::size_t size, const asio::ip::udp::endpoint& from,
+                     Instant t);
     void count_drop(DropReason reason, const asio::ip::udp::endpoint& from);
 
     void do_heartbeat();
