@@ -16,9 +16,12 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <boost/program_options.hpp>
 
 namespace lobos::bench {
 
@@ -274,6 +277,44 @@ std::string thousands(double value) {
         out += digits[i];
     }
     return negative ? "-" + out : out;
+}
+
+bool read_command_line(int argc, char** argv, const char* usage,
+                       const boost::program_options::options_description& options) {
+    namespace po = boost::program_options;
+    po::options_description all(std::string("Usage: ") + usage + "\nOptions");
+    all.add_options()("help,h", "show this help");
+    all.add(options);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::ostringstream text;
+        text << e.what() << "\n" << all;
+        throw std::runtime_error(text.str());
+    }
+    if (vm.count("help")) {
+        std::cout << all;
+        return false;
+    }
+    return true;
+}
+
+std::vector<int> node_counts(const std::string& list) {
+    std::vector<int> counts;
+    std::stringstream in(list);
+    for (std::string n; std::getline(in, n, ',');) {
+        try {
+            std::size_t used = 0;
+            counts.push_back(std::stoi(n, &used));
+            if (used != n.size()) throw std::invalid_argument(n);
+        } catch (const std::logic_error&) {
+            throw std::runtime_error("--nodes: '" + n + "' is not a number of nodes");
+        }
+    }
+    if (counts.empty()) throw std::runtime_error("--nodes: no number of nodes");
+    return counts;
 }
 
 }  // namespace lobos::bench

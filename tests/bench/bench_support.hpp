@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options/options_description.hpp>
+
 namespace lobos::bench {
 
 // Set by SIGINT/SIGTERM (install_stop_handler): every loop checks it, so an
@@ -110,5 +112,15 @@ double maximum(const std::vector<double>& values);
 
 // "1,234,567"
 std::string thousands(double value);
+
+// The benchmarks' command lines, read with Boost.Program_options: `options`
+// are the program's own; --help is added. Returns false when --help was
+// asked (the usage is printed); throws std::runtime_error with the usage on
+// a bad option.
+bool read_command_line(int argc, char** argv, const char* usage,
+                       const boost::program_options::options_description& options);
+
+// "1000,10000" -> {1000, 10000}; throws std::runtime_error naming the bad part.
+std::vector<int> node_counts(const std::string& list);
 
 }  // namespace lobos::bench

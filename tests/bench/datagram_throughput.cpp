@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -61,28 +62,18 @@ struct Options {
     int datagrams = 200000;  // timed per run (at least one heartbeat round)
 };
 
-Options parse_options(int argc, char** argv) {
+std::optional<Options> parse_options(int argc, char** argv) {
+    namespace po = boost::program_options;
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-            return argv[++i];
-        };
-        if (a == "--nodes") {
-            o.nodes.clear();
-            std::stringstream list(value());
-            for (std::string n; std::getline(list, n, ',');) o.nodes.push_back(std::stoi(n));
-        } else if (a == "--runs") {
-            o.runs = std::stoi(value());
-        } else if (a == "--datagrams") {
-            o.datagrams = std::stoi(value());
-        } else {
-            throw std::runtime_error(
-                "usage: bench_datagrams [--nodes 1000,10000] [--runs 5] [--datagrams N]");
-        }
-    }
-    if (o.runs < 1 || o.datagrams < 1 || o.nodes.empty()) throw std::runtime_error("nothing to run");
+    std::string nodes = "1000,10000";
+    po::options_description options;
+    options.add_options()                                                                         //
+        ("nodes", po::value(&nodes)->value_name("N,N..."), "cluster sizes (default 1000,10000)")  //
+        ("runs", po::value(&o.runs)->value_name("N"), "timed runs per size (default 5)")          //
+        ("datagrams", po::value(&o.datagrams)->value_name("N"), "datagrams timed per run (default 200000)");
+    if (!read_command_line(argc, argv, "bench_datagrams [options]", options)) return std::nullopt;
+    o.nodes = node_counts(nodes);
+    if (o.runs < 1 || o.datagrams < 1) throw std::runtime_error("nothing to run");
     for (int n : o.nodes)
         if (n < 3 || n > 60000) throw std::runtime_error("--nodes: between 3 and 60000");
     return o;
@@ -432,7 +423,9 @@ Summary bench_cluster(int n, const Options& o, const HeartbeatKey& key) {
 int main(int argc, char** argv) {
     try {
         install_stop_handler();
-        const Options o = parse_options(argc, argv);
+        const std::optional<Options> parsed = parse_options(argc, argv);
+        if (!parsed) return 0;
+        const Options& o = *parsed;
         const HeartbeatKey key = bench_key();
         std::vector<Summary> all;
         for (int n : o.nodes) all.push_back(bench_cluster(n, o, key));

@@ -61,6 +61,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "config/config_loader.hpp"
 #include "share/atomic_file.hpp"
 #include "share/heartbeat_codec.hpp"
@@ -106,36 +108,21 @@ struct Options {
     bool keep = false;
 };
 
-Options parse_options(int argc, char** argv) {
+std::optional<Options> parse_options(int argc, char** argv) {
+    namespace po = boost::program_options;
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-            return argv[++i];
-        };
-        if (a == "--nodes") {
-            o.nodes.clear();
-            std::stringstream list(value());
-            for (std::string n; std::getline(list, n, ',');) o.nodes.push_back(std::stoi(n));
-        } else if (a == "--runs") {
-            o.runs = std::stoi(value());
-        } else if (a == "--measure") {
-            o.measure_s = std::stod(value());
-        } else if (a == "--dead") {
-            o.dead = std::stoi(value());
-        } else if (a == "--ramp") {
-            o.ramp_s = std::stod(value());
-        } else if (a == "--keep") {
-            o.keep = true;
-        } else {
-            throw std::runtime_error(
-                "usage: bench_master [--nodes 1000,10000] [--runs 3] [--measure 20] [--dead 5] [--ramp S] "
-                "[--keep]");
-        }
-    }
-    if (o.nodes.empty() || o.runs < 1 || o.measure_s < 1 || o.measure_s > 600 || o.dead < 1 || o.ramp_s < 0 ||
-        o.ramp_s > 1200)
+    std::string nodes = "1000,10000";
+    po::options_description options;
+    options.add_options()                                                                                 //
+        ("nodes", po::value(&nodes)->value_name("N,N..."), "cluster sizes (default 1000,10000)")          //
+        ("runs", po::value(&o.runs)->value_name("N"), "runs per size (default 3)")                        //
+        ("measure", po::value(&o.measure_s)->value_name("S"), "seconds of CPU measurement (default 20)")  //
+        ("dead", po::value(&o.dead)->value_name("N"), "nodes stopped per run (default 5)")                //
+        ("ramp", po::value(&o.ramp_s)->value_name("S"), "start the nodes over S seconds (default 0)")     //
+        ("keep", po::bool_switch(&o.keep), "keep the cluster root");
+    if (!read_command_line(argc, argv, "bench_master [options]", options)) return std::nullopt;
+    o.nodes = node_counts(nodes);
+    if (o.runs < 1 || o.measure_s < 1 || o.measure_s > 600 || o.dead < 1 || o.ramp_s < 0 || o.ramp_s > 1200)
         throw std::runtime_error("bad options");
     for (int n : o.nodes)
         if (n < 10 || n > 10000 || n < 4 * o.dead)
@@ -764,7 +751,9 @@ void print_run(const RunResult& r) {
 int main(int argc, char** argv) {
     try {
         install_stop_handler();
-        const Options o = parse_options(argc, argv);
+        const std::optional<Options> parsed = parse_options(argc, argv);
+        if (!parsed) return 0;
+        const Options& o = *parsed;
         std::printf(
             "bench_master: HeartBeat %.0f s, NodeTimeOut %.0f s, %d runs of %.0f s measuring, %d deaths a "
             "run\n",

@@ -17,12 +17,15 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
 #include "share/atomic_file.hpp"
@@ -41,23 +44,15 @@ struct Options {
     bool all = false;
 };
 
-Options parse_options(int argc, char** argv) {
+std::optional<Options> parse_options(int argc, char** argv) {
+    namespace po = boost::program_options;
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-            return argv[++i];
-        };
-        if (a == "--runs")
-            o.runs = std::stoi(value());
-        else if (a == "--seconds")
-            o.seconds = std::stod(value());
-        else if (a == "--all")
-            o.all = true;
-        else
-            throw std::runtime_error("usage: bench_node_rss [--runs 3] [--seconds 10] [--all]");
-    }
+    po::options_description options;
+    options.add_options()                                                                     //
+        ("runs", po::value(&o.runs)->value_name("N"), "runs (default 3)")                     //
+        ("seconds", po::value(&o.seconds)->value_name("S"), "seconds after up (default 10)")  //
+        ("all", po::bool_switch(&o.all), "run every host of the demo, not just master1 and n01");
+    if (!read_command_line(argc, argv, "bench_node_rss [options]", options)) return std::nullopt;
     if (o.runs < 1 || o.seconds < 1 || o.seconds > 600) throw std::runtime_error("bad options");
     return o;
 }
@@ -185,7 +180,9 @@ RunResult run_once(const Options& o, int run, bool show_mappings) {
 int main(int argc, char** argv) {
     try {
         install_stop_handler();
-        const Options o = parse_options(argc, argv);
+        const std::optional<Options> parsed = parse_options(argc, argv);
+        if (!parsed) return 0;
+        const Options& o = *parsed;
         std::map<std::string, std::vector<Memory>> by_host;
         for (int run = 0; run < o.runs; ++run) {
             std::printf("run %d: %s, %.0f s after they are up\n", run + 1,
