@@ -76,6 +76,7 @@ struct PulseConf {
     // Keywords this project adds.
     std::uint16_t pulse_port = 7311;       // PulsePort: UDP port of heartbeats
     std::uint16_t web_port = 7380;         // WebPort: webstatus's default port
+    Seconds cancel_grace{5.0};             // CancelGrace: SIGTERM, then SIGKILL this much later
     std::vector<std::string> disks{"/"};   // Disks: file systems whose free space is reported
     std::string key_file = "cluster.key";  // KeyFile: relative paths are under the config dir
 };

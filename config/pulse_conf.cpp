@@ -60,6 +60,8 @@ const std::vector<KeywordRule>& rules() {
          port(&PulseConf::pulse_port)},
         {{"WebPort", "port", "7380", "TCP port webstatus listens on unless --listen says otherwise"},
          port(&PulseConf::web_port)},
+        {{"CancelGrace", "seconds", "5", "a cancelled job gets SIGTERM, then SIGKILL after this long"},
+         seconds(&PulseConf::cancel_grace)},
         {{"Disks", "paths", "/", "file systems whose free space each node reports (absolute paths)"},
          [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
              if (v.empty()) {

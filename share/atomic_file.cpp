@@ -89,13 +89,15 @@ void sync_directory(const std::filesystem::path& directory, const std::filesyste
 
 }  // namespace
 
-StagedFile::StagedFile(std::filesystem::path target, std::string_view contents) : target_(std::move(target)) {
+StagedFile::StagedFile(std::filesystem::path target, std::string_view contents, unsigned mode,
+                       Durability durability)
+    : target_(std::move(target)) {
     if (target_.filename().empty()) fail(EISDIR, "cannot write", target_);
     TemporaryFile temporary(temporary_path_for(target_));
-    FileDescriptor fd(::open(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    FileDescriptor fd(::open(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
     if (fd.get() < 0) fail(errno, "cannot create a temporary file to write", target_);
     write_all(fd.get(), contents, target_);
-    if (::fsync(fd.get()) != 0) fail(errno, "cannot sync", target_);
+    if (durability == Durability::synced && ::fsync(fd.get()) != 0) fail(errno, "cannot sync", target_);
     if (int error = fd.close()) fail(error, "cannot write", target_);
     temporary_ = temporary.path();
     temporary.renamed();  // from here on this object owns the temporary file
@@ -119,10 +121,17 @@ void StagedFile::publish() {
 
 void sync_parent_directory(const std::filesystem::path& path) { sync_directory(path.parent_path(), path); }
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
-    StagedFile staged(path, contents);
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents, unsigned mode,
+                           Durability durability) {
+    StagedFile staged(path, contents, mode, durability);
     staged.publish();
-    sync_directory(path.parent_path(), path);
+    if (durability == Durability::synced) sync_directory(path.parent_path(), path);
+}
+
+void sync_file_system(const std::filesystem::path& path) {
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) fail(errno, "cannot open", path);
+    if (::syncfs(fd.get()) != 0) fail(errno, "cannot sync the file system of", path);
 }
 
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path) {

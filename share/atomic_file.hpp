@@ -10,13 +10,21 @@
 
 namespace lobos {
 
+// Whether a replaced file must survive a crash of the machine (fsync of the
+// file and its directory), or only be seen whole by readers. Files that are
+// rewritten often and rebuilt from other state after a crash (status files,
+// a runner's reports) need not pay for the sync; a batch of records can be
+// made durable at once with sync_file_system().
+enum class Durability { synced, unsynced };
+
 // Replaces `path` with `contents`: writes a temporary file in the same
 // directory (named after the target, this process and a counter, so two
 // writers never share one), fsyncs it, renames it over `path` and fsyncs the
 // directory, so after a crash the file is either the old or the new version.
-// The new file has mode 0666 less the umask. Throws std::system_error naming
-// `path` on failure, after removing the temporary file.
-void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+// The new file has `mode` (0666 unless said) less the umask. Throws
+// std::system_error naming `path` on failure, after removing the temporary file.
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents, unsigned mode = 0666,
+                           Durability durability = Durability::synced);
 
 // The same write in two steps, for files published under a lock: the slow
 // part (writing and syncing a temporary file) happens when the StagedFile is
@@ -24,7 +32,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // published removes its temporary file.
 class StagedFile {
 public:
-    StagedFile(std::filesystem::path target, std::string_view contents);
+    StagedFile(std::filesystem::path target, std::string_view contents, unsigned mode = 0666,
+               Durability durability = Durability::synced);
     ~StagedFile();
     StagedFile(StagedFile&& other) noexcept;
     StagedFile& operator=(StagedFile&&) = delete;
@@ -43,6 +52,11 @@ private:
 
 // Makes renames in the directory of `path` durable.
 void sync_parent_directory(const std::filesystem::path& path);
+
+// Makes everything written to the file system holding `path` durable (one
+// syncfs: one journal commit for a whole batch of unsynced files). Throws
+// std::system_error naming `path`.
+void sync_file_system(const std::filesystem::path& path);
 
 // The whole contents of `path`, or nullopt when it does not exist. Throws
 // std::system_error naming `path` when it exists but cannot be read.

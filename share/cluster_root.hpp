@@ -26,6 +26,18 @@ struct ClusterPaths {
     std::filesystem::path node_log() const { return root / "node.log"; }
     std::filesystem::path job_status() const { return root / "job_status"; }
     std::filesystem::path job_log() const { return root / "job.log"; }
+    // Everything about each job that job_status has no column for (user
+    // name, nodes, why a job waits): read by `lobosq stat` and webstatus.
+    std::filesystem::path job_detail() const { return root / "job_detail.json"; }
+    // Submissions and cancel requests: a sticky directory every user may
+    // write, so the owner of a file there tells the queue daemon who sent it.
+    std::filesystem::path spool() const { return root / "spool"; }
+    // The queue daemon's own records (accepted jobs, answers to requests).
+    std::filesystem::path queue_dir() const { return root / "queue"; }
+    std::filesystem::path queue_lease() const { return root / "queue.lease"; }
+    // Orders from the queue daemon to one node's runner, and the runner's
+    // reports of the jobs it runs.
+    std::filesystem::path node_dir(const std::string& node) const { return root / "nodes" / node; }
 };
 
 // Pure precedence rule; `environment_root` is the value of LOBOS_ROOT, if set.

@@ -52,6 +52,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
     posix_spawn_file_actions_adddup2(&actions, in.read, 0);
     posix_spawn_file_actions_adddup2(&actions, out.write, 1);
     posix_spawn_file_actions_adddup2(&actions, err.write, 2);
+    if (!options.working_directory.empty())
+        posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
 
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -23,6 +23,7 @@ struct RunOptions {
     std::vector<std::pair<std::string, std::string>>
         environment;  // added to (or replacing in) the test's own
     std::vector<std::string> unset_environment;
+    std::string working_directory;  // empty: the test's own
     std::chrono::milliseconds deadline{30'000};
 };
 

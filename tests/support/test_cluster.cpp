@@ -54,6 +54,10 @@ TestCluster::TestCluster(const std::string& purpose, std::optional<std::filesyst
     if (!load.ok()) throw std::runtime_error("test cluster configuration is not usable");
     for (const Node& node : load.config.nodes)
         if (!node.is_hub()) addresses_[node.name] = node.ip;
+    for (const Node& node : load.config.nodes) {
+        if (node.is_master()) masters_.push_back(node.name);
+        if (node.is_compute()) compute_nodes_.push_back(node.name);
+    }
     std::filesystem::create_directories(root_ / "log");
 }
 
@@ -79,6 +83,26 @@ void TestCluster::start(const std::string& host, const std::vector<std::string>&
 void TestCluster::start_all(const std::vector<std::string>& extra_args) {
     for (const auto& [name, ip] : addresses_) start(name, extra_args);
 }
+
+void TestCluster::start_queue_daemon(const std::string& master) {
+    daemons_["lobosqd " + master] = std::make_unique<DaemonProcess>(
+        std::vector<std::string>{program("lobosqd"), "--node", master, "--root", root_.string()},
+        root_ / "log" / ("lobosqd." + master + ".log"));
+}
+
+void TestCluster::start_runner(const std::string& node) {
+    daemons_["runner " + node] = std::make_unique<DaemonProcess>(
+        std::vector<std::string>{program("lobos-runner"), "--node", node, "--root", root_.string()},
+        root_ / "log" / ("lobos-runner." + node + ".log"));
+}
+
+void TestCluster::start_everything() {
+    start_all();
+    for (const std::string& m : masters_) start_queue_daemon(m);
+    for (const std::string& n : compute_nodes_) start_runner(n);
+}
+
+std::string TestCluster::job_log() const { return read_file_if_exists(root_ / "job.log").value_or(""); }
 
 DaemonProcess& TestCluster::daemon(const std::string& host) { return *daemons_.at(host); }
 
@@ -119,6 +143,8 @@ std::string TestCluster::logs() const {
     for (const auto& [name, d] : daemons_) out += "--- " + name + "\n" + slurp(d->log());
     out += "--- node_status\n" + read_file_if_exists(root_ / "node_status").value_or("(none)\n");
     out += "--- node.log\n" + node_log();
+    out += "--- job_status\n" + read_file_if_exists(root_ / "job_status").value_or("(none)\n");
+    out += "--- job.log\n" + job_log();
     out += "--- master.lease\n" + read_file_if_exists(root_ / "master.lease").value_or("(none)\n");
     // Who holds the lease lock, if anyone: a frozen holder blocks takeover.
     out += "--- pids:";

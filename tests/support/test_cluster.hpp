@@ -34,6 +34,15 @@ public:
     void set_launcher(std::function<std::vector<std::string>(const std::string& host)> launcher);
     void start(const std::string& host, const std::vector<std::string>& extra_args = {});
     void start_all(const std::vector<std::string>& extra_args = {});
+    // The queue: lobosqd on a master (named "lobosqd MASTER" for daemon(),
+    // kill() and forget()), lobos-runner on a compute node ("runner NODE").
+    void start_queue_daemon(const std::string& master);
+    void start_runner(const std::string& node);
+    // pulse everywhere, lobosqd on every master, a runner on every compute node.
+    void start_everything();
+    std::vector<std::string> masters() const { return masters_; }
+    std::vector<std::string> compute_nodes() const { return compute_nodes_; }
+    std::string job_log() const;
     DaemonProcess& daemon(const std::string& host);
     void kill(const std::string& host, int sig);
     void forget(const std::string& host);  // reap and drop a killed daemon, so it can be started again
@@ -59,6 +68,8 @@ private:
     std::filesystem::path root_;
     std::uint16_t port_ = 0;
     std::map<std::string, std::string> addresses_;
+    std::vector<std::string> masters_;
+    std::vector<std::string> compute_nodes_;
     std::map<std::string, std::unique_ptr<DaemonProcess>> daemons_;
     std::function<std::vector<std::string>(const std::string&)> launcher_;
     DirectoryWatch watch_;

@@ -1,0 +1,114 @@
+#pragma once
+// The queue daemon of one master (`lobosqd --node master1`): the owner of the
+// io_context, the signal set, the directory watch and the timers. Every
+// master runs one; the one that holds the queue lease (ROOT/queue.lease, the
+// same kind of lease as pulse's) acts, the others wait to take over. The
+// acting daemon takes submissions and cancel requests from the spool,
+// dispatches waiting jobs onto free CPUs of nodes that node_status shows up,
+// hands each job to the runner of its NODE0, records how jobs end, and
+// writes job_status, job_detail.json and job.log.
+//
+// Everything it knows is on disk (ROOT/queue, ROOT/nodes/NAME), written
+// before it is acted on, so a daemon killed at any moment and started again
+// (or another master's) carries on with no job lost and none started twice.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/cluster_config.hpp"
+#include "lobosq/job_queue.hpp"
+#include "lobosq/queue_store.hpp"
+#include "share/asio.hpp"
+#include "share/cluster_root.hpp"
+#include "share/directory_watch.hpp"
+#include "share/primary_lease.hpp"
+
+namespace lobos {
+
+class QueueDaemon {
+public:
+    // Creates the spool, queue and node directories if missing; throws
+    // std::system_error naming one that cannot be made.
+    QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths, const Node& self);
+
+    // Runs until SIGINT or SIGTERM.
+    void run();
+
+private:
+    void on_files(const std::vector<DirectoryWatch::Event>& events);
+    void do_lease();
+    void do_rescan();
+    void do_status();
+    void schedule_work(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+    void work();
+
+    void take_over(std::uint64_t epoch);
+    void stand_by(const std::string& why);
+
+    // The steps of work(), each under the lease.
+    void resend_start_orders(JobTime now);
+    bool read_node_status(JobTime now);
+    void take_spool(JobTime now);
+    void accept_submission(const std::filesystem::path& file, JobTime now);
+    void answer_cancel(const std::filesystem::path& file, JobTime now);
+    void read_node_reports(const std::string& node, JobTime now);
+    void fail_jobs_on_down_nodes(JobTime now);
+    void dispatch(JobTime now);
+    void write_status(JobTime now);
+
+    // Records are written unsynced during a round; actions that depend on
+    // them (removing a spool file, telling a runner to start, logging) wait
+    // in after_sync_ until commit() has made the round's records durable
+    // with one sync for all of them.
+    void when_recorded(std::function<void()> action);
+    void commit();
+
+    // Ends a job: its record to ended/, job.log, the node's files removed.
+    void end_job(const std::string& id, const JobEnd& end, JobTime now);
+    // Tells the job's owner in ID.log and removes ID.run, as the owner.
+    void tell_owner(const Job& job, const std::string& text);
+    void log(JobTime at, const std::string& text);
+    void refuse(const std::filesystem::path& file, const std::string& what, const std::string& reason,
+                JobTime now);
+
+    const ClusterConfig& config_;
+    ClusterPaths paths_;
+    const Node& self_;
+    QueueStore store_;
+    std::vector<std::string> compute_nodes_;
+
+    asio::io_context io_;
+    asio::signal_set signals_;
+    DirectoryWatch watch_;
+    asio::steady_timer lease_timer_;
+    asio::steady_timer rescan_timer_;
+    asio::steady_timer status_timer_;
+    asio::steady_timer work_timer_;
+    bool work_scheduled_ = false;
+    std::chrono::steady_clock::time_point work_due_{};
+
+    PrimaryLease lease_;
+    std::optional<std::uint64_t> epoch_;  // while this daemon acts
+    std::optional<JobQueue> queue_;       // while this daemon acts
+    std::chrono::steady_clock::time_point started_;
+
+    // What changed since the last work().
+    bool spool_dirty_ = true;
+    bool node_status_dirty_ = true;
+    std::set<std::string> nodes_dirty_;
+    bool status_dirty_ = true;
+    bool resend_start_orders_ = false;
+    bool records_written_ = false;
+    std::vector<std::function<void()>> after_sync_;
+    std::chrono::steady_clock::time_point last_status_write_{};
+
+    // The compute nodes node_status shows up, once node_status is fresh.
+    std::optional<std::set<std::string>> up_nodes_;
+};
+
+}  // namespace lobos

@@ -1,0 +1,346 @@
+// job_status as LoBoS wrote it (SPEC section 3) and job_detail.json beside
+// it: the formatting and parsing of share/job_status.hpp.
+
+#include <time.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
+#include "lobosq/cpu_numbering.hpp"
+#include "lobosq/job_json.hpp"
+#include "share/job_status.hpp"
+
+namespace lobos {
+
+namespace {
+
+using namespace job_json;
+
+constexpr std::string_view column_header = "# job id uid gid pri CPUs Start Time Est Time Act Time cpus";
+
+// English names whatever the locale: the format is LoBoS's, not the user's.
+constexpr std::array<std::string_view, 7> weekday_names{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::array<std::string_view, 12> month_names{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+std::tm local_time(StatusClock::time_point when) {
+    const std::time_t seconds = std::chrono::floor<std::chrono::seconds>(when.time_since_epoch()).count();
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    return local;
+}
+
+// mktime of a broken-down local time whose DST flag is unknown.
+StatusClock::time_point from_local(std::tm local) {
+    local.tm_isdst = -1;
+    return StatusClock::time_point(std::chrono::seconds(mktime(&local)));
+}
+
+void append_number(std::string& out, long long value, int width) {
+    std::array<char, 24> digits{};
+    auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+    for (int pad = width - static_cast<int>(end - digits.data()); pad > 0; --pad) out += '0';
+    out.append(digits.data(), end);
+}
+
+void append_time_of_day(std::string& out, const std::tm& local) {
+    append_number(out, local.tm_hour, 2);
+    out += ':';
+    append_number(out, local.tm_min, 2);
+    out += ':';
+    append_number(out, local.tm_sec, 2);
+}
+
+// "1:00:00"; hours are not wrapped at 24, and a negative duration (a clock
+// stepped back) shows as 0:00:00.
+void append_duration(std::string& out, std::chrono::seconds duration) {
+    const long long total = std::max<long long>(duration.count(), 0);
+    append_number(out, total / 3600, 1);
+    out += ':';
+    append_number(out, total / 60 % 60, 2);
+    out += ':';
+    append_number(out, total % 60, 2);
+}
+
+std::vector<std::string_view> fields_of(std::string_view line) {
+    std::vector<std::string_view> fields;
+    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && is_space(line[i])) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && !is_space(line[i])) ++i;
+        if (i > start) fields.push_back(line.substr(start, i - start));
+    }
+    return fields;
+}
+
+template <typename Number>
+std::optional<Number> number_in(std::string_view text, Number min, Number max) {
+    Number value{};
+    const char* last = text.data() + text.size();
+    auto [end, ec] = std::from_chars(text.data(), last, value);
+    if (text.empty() || ec != std::errc() || end != last || value < min || value > max) return std::nullopt;
+    return value;
+}
+
+std::optional<int> month_number(std::string_view name) {
+    for (std::size_t i = 0; i < month_names.size(); ++i)
+        if (month_names[i] == name) return static_cast<int>(i);
+    return std::nullopt;
+}
+
+// "HH:MM:SS" into `local`.
+bool read_time_of_day(std::string_view text, std::tm& local) {
+    if (text.size() != 8 || text[2] != ':' || text[5] != ':') return false;
+    auto hour = number_in(text.substr(0, 2), 0, 23);
+    auto minute = number_in(text.substr(3, 2), 0, 59);
+    auto second = number_in(text.substr(6, 2), 0, 60);
+    if (!hour || !minute || !second) return false;
+    local.tm_hour = *hour;
+    local.tm_min = *minute;
+    local.tm_sec = *second;
+    return true;
+}
+
+// The fields of a date: year, month name, day and time in the given order.
+std::optional<StatusClock::time_point> read_date(std::string_view year_text, std::string_view month_text,
+                                                 std::string_view day_text, std::string_view time_text) {
+    auto year = number_in(year_text, 1900, 9999);
+    auto month = month_number(month_text);
+    auto day = number_in(day_text, 1, 31);
+    std::tm local{};
+    if (!year || !month || !day || !read_time_of_day(time_text, local)) return std::nullopt;
+    local.tm_year = *year - 1900;
+    local.tm_mon = *month;
+    local.tm_mday = *day;
+    return from_local(local);
+}
+
+// "1:00:00", hours of any size.
+std::optional<std::chrono::seconds> read_duration(std::string_view text) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string_view::npos || text.size() != colon + 6 || text[colon + 3] != ':')
+        return std::nullopt;
+    auto hours = number_in<long long>(text.substr(0, colon), 0, 1'000'000'000);
+    auto minutes = number_in<long long>(text.substr(colon + 1, 2), 0, 59);
+    auto seconds = number_in<long long>(text.substr(colon + 4, 2), 0, 59);
+    if (!hours || !minutes || !seconds) return std::nullopt;
+    return std::chrono::seconds(*hours * 3600 + *minutes * 60 + *seconds);
+}
+
+std::optional<JobStatusLine> read_line(const std::vector<std::string_view>& f) {
+    // id uid gid pri CPUs | year month day time | est act | cpus
+    if (f.size() != 12) return std::nullopt;
+    JobStatusLine line;
+    line.id = std::string(f[0]);
+    auto uid = number_in<unsigned>(f[1], 0, std::numeric_limits<unsigned>::max());
+    auto gid = number_in<unsigned>(f[2], 0, std::numeric_limits<unsigned>::max());
+    auto priority = number_in(f[3], std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+    auto cpu_count = number_in(f[4], 0, std::numeric_limits<int>::max());
+    auto start = read_date(f[5], f[6], f[7], f[8]);
+    auto estimated = read_duration(f[9]);
+    auto actual = read_duration(f[10]);
+    auto cpus =
+        f[11] == "-" ? std::optional<std::vector<int>>(std::vector<int>{}) : parse_cluster_cpu_list(f[11]);
+    if (!uid || !gid || !priority || !cpu_count || !start || !estimated || !actual || !cpus)
+        return std::nullopt;
+    line.uid = *uid;
+    line.gid = *gid;
+    line.priority = *priority;
+    line.cpu_count = *cpu_count;
+    line.start = *start;
+    line.estimated = *estimated;
+    line.actual = *actual;
+    line.cpus = std::move(*cpus);
+    return line;
+}
+
+// job_detail.json keeps times as unix seconds to the millisecond, as
+// node_detail.json does: a browser reads them as they are (a JavaScript
+// number cannot hold nanoseconds since the epoch).
+json unix_seconds(StatusClock::time_point when) {
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(when.time_since_epoch()).count();
+    if (ms % 1000 == 0) return ms / 1000;
+    return static_cast<double>(ms) / 1000.0;
+}
+
+StatusClock::time_point seconds_of(const json& value, const std::string& where) {
+    if (!value.is_number()) expected(where, "unix seconds");
+    const double seconds = value.get<double>();
+    // The range keeps the conversion to whole milliseconds defined.
+    if (!std::isfinite(seconds) || std::abs(seconds) > 1e12) expected(where, "unix seconds");
+    return StatusClock::time_point(std::chrono::milliseconds(std::llround(seconds * 1000)));
+}
+
+StatusClock::time_point seconds_at(const json& object, std::string_view key, const std::string& where) {
+    return seconds_of(member(object, key, where), member_path(where, key));
+}
+
+json view_json(const JobView& view) {
+    json nodes = json::array();
+    for (const std::string& node : view.nodes) nodes.push_back(text_value(node));
+    return json{
+        {"id", text_value(view.id)},
+        {"user", text_value(view.user)},
+        {"uid", view.uid},
+        {"gid", view.gid},
+        {"state", text_value(view.state)},
+        {"priority", view.priority},
+        {"nprocs_low", view.nprocs_low},
+        {"nprocs_high", view.nprocs_high},
+        {"tpip", view.tpip},
+        {"cpus", view.cpus},
+        {"nodes", std::move(nodes)},
+        {"submitted", unix_seconds(view.submitted)},
+        {"start", view.start ? unix_seconds(*view.start) : json(nullptr)},
+        {"start_estimated", view.start_estimated},
+        {"etime_seconds", view.etime.count()},
+        {"run_seconds", view.run.count()},
+        {"why", text_value(view.why)},
+        {"dir", text_value(view.dir)},
+    };
+}
+
+JobView read_view(const json& value, const std::string& where) {
+    const json& object = object_at(value, where);
+    JobView view;
+    view.id = text_at(object, "id", where);
+    view.user = text_at(object, "user", where);
+    view.uid = integer_at<unsigned>(object, "uid", where);
+    view.gid = integer_at<unsigned>(object, "gid", where);
+    view.state = text_at(object, "state", where);
+    view.priority = integer_at<int>(object, "priority", where);
+    view.nprocs_low = integer_at<int>(object, "nprocs_low", where);
+    view.nprocs_high = integer_at<int>(object, "nprocs_high", where);
+    view.tpip = integer_at<int>(object, "tpip", where);
+    const json& cpus = array_at(object, "cpus", where);
+    for (std::size_t i = 0; i < cpus.size(); ++i)
+        view.cpus.push_back(integer_of<int>(cpus[i], element_path(member_path(where, "cpus"), i)));
+    const json& nodes = array_at(object, "nodes", where);
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+        view.nodes.push_back(text_of(nodes[i], element_path(member_path(where, "nodes"), i)));
+    view.submitted = seconds_at(object, "submitted", where);
+    if (const json* start = optional_member(object, "start"))
+        view.start = seconds_of(*start, member_path(where, "start"));
+    view.start_estimated = boolean_at(object, "start_estimated", where);
+    view.etime = std::chrono::seconds(integer_at<std::int64_t>(object, "etime_seconds", where));
+    view.run = std::chrono::seconds(integer_at<std::int64_t>(object, "run_seconds", where));
+    view.why = text_at(object, "why", where);
+    view.dir = text_at(object, "dir", where);
+    return view;
+}
+
+}  // namespace
+
+std::string format_job_status(const JobStatus& status) {
+    std::string out;
+    out.reserve(128 + status.jobs.size() * 96);
+    // asctime's layout without its newline, the day unpadded as in LoBoS's
+    // files: "Wed Oct 8 16:23:00 1997".
+    const std::tm written = local_time(status.written);
+    out += "# Job Status Date:";
+    out += weekday_names[static_cast<std::size_t>(written.tm_wday % 7)];
+    out += ' ';
+    out += month_names[static_cast<std::size_t>(written.tm_mon % 12)];
+    out += ' ';
+    append_number(out, written.tm_mday, 1);
+    out += ' ';
+    append_time_of_day(out, written);
+    out += ' ';
+    append_number(out, written.tm_year + 1900, 1);
+    out += '\n';
+    out += column_header;
+    out += '\n';
+    for (const JobStatusLine& job : status.jobs) {
+        out += job.id;
+        out += ' ';
+        append_number(out, job.uid, 1);
+        out += ' ';
+        append_number(out, job.gid, 1);
+        out += ' ';
+        append_number(out, job.priority, 1);
+        out += ' ';
+        append_number(out, job.cpu_count, 1);
+        // Start Time: "1997 Oct 08 18:23:00".
+        const std::tm start = local_time(job.start);
+        out += ' ';
+        append_number(out, start.tm_year + 1900, 1);
+        out += ' ';
+        out += month_names[static_cast<std::size_t>(start.tm_mon % 12)];
+        out += ' ';
+        append_number(out, start.tm_mday, 2);
+        out += ' ';
+        append_time_of_day(out, start);
+        out += ' ';
+        append_duration(out, job.estimated);
+        out += ' ';
+        append_duration(out, job.actual);
+        out += ' ';
+        out += job.cpus.empty() ? "-" : format_cpu_list(job.cpus);
+        out += '\n';
+    }
+    return out;
+}
+
+JobStatusRead parse_job_status(const std::string& text) {
+    JobStatusRead read;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const std::size_t end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+
+        const std::vector<std::string_view> fields = fields_of(line);
+        if (fields.empty()) continue;
+        if (fields[0].starts_with('#')) {
+            // "# Job Status Date:Wed Oct 8 16:23:00 1997" (the weekday is not
+            // checked: the date says which day it was); other comments are
+            // the column header or notes.
+            const std::size_t at = line.find("Date:");
+            if (at == std::string_view::npos) continue;
+            const std::vector<std::string_view> date = fields_of(line.substr(at + 5));
+            if (date.size() != 5) continue;
+            if (auto written = read_date(date[4], date[1], date[2], date[3])) read.status.written = *written;
+            continue;
+        }
+        if (auto job = read_line(fields))
+            read.status.jobs.push_back(std::move(*job));
+        else
+            ++read.skipped_lines;
+    }
+    return read;
+}
+
+std::string format_job_detail(const JobDetail& detail) {
+    json jobs = json::array();
+    for (const JobView& view : detail.jobs) jobs.push_back(view_json(view));
+    const json document{
+        {"written", unix_seconds(detail.written)},
+        {"writer", text_value(detail.writer)},
+        {"cluster_cpus", detail.cluster_cpus},
+        {"free_cpus", detail.free_cpus},
+        {"jobs", std::move(jobs)},
+    };
+    // Compact: rewritten on every change of the queue, read by every browser.
+    return document.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::optional<JobDetail> parse_job_detail(const std::string& text, std::string& error) {
+    return decode(text, error, [](const json& document) {
+        JobDetail detail;
+        detail.written = seconds_at(document, "written", "");
+        detail.writer = text_at(document, "writer", "");
+        detail.cluster_cpus = integer_at<int>(document, "cluster_cpus", "");
+        detail.free_cpus = integer_at<int>(document, "free_cpus", "");
+        const json& jobs = array_at(document, "jobs", "");
+        detail.jobs.reserve(jobs.size());
+        for (std::size_t i = 0; i < jobs.size(); ++i)
+            detail.jobs.push_back(read_view(jobs[i], element_path("jobs", i)));
+        return detail;
+    });
+}
+
+}  // namespace lobos

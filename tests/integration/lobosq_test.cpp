@@ -1,0 +1,397 @@
+// The queue on the demo cluster with real processes: pulse everywhere, the
+// queue daemon on both masters, a runner on every compute node; jobs
+// submitted with the real lobosq from a directory of the test's.
+
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "share/atomic_file.hpp"
+#include "share/job_status.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/test_cluster.hpp"
+
+using namespace lobos;
+using namespace lobos::test;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bounds for waits that should end far sooner; they only stop a broken run.
+constexpr auto patience = 20s;
+// The demo's CancelGrace (config/examples/demo/pulse.conf).
+constexpr auto cancel_grace = 1s;
+
+std::string read(const fs::path& p) { return read_file_if_exists(p).value_or(""); }
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+int count_of(const std::string& text, const std::string& part) {
+    int n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+
+// A job script that waits for `release` in its directory (bounded: 60 s).
+std::string wait_for_release(const std::string& name = "release") {
+    return "i=0; while [ ! -e " + name + " ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n";
+}
+
+// The demo cluster with the queue, every node up and a queue daemon acting.
+struct QueueCluster {
+    TestCluster cluster{"lobosq"};
+    ScratchDir work{"lobosq-work"};
+    DirectoryWatch work_watch{work.path()};
+
+    QueueCluster() {
+        cluster.start_everything();
+        REQUIRE_MESSAGE(
+            cluster.wait_until(
+                [&] { return cluster.everything_up() && fs::exists(cluster.root() / "job_status"); },
+                patience),
+            cluster.logs());
+    }
+
+    ProcessResult lobosq(const std::vector<std::string>& args, const std::string& input = "",
+                         const std::vector<std::string>& as_user = {}, const fs::path& dir = {}) {
+        std::vector<std::string> argv = as_user;
+        argv.push_back(program("lobosq"));
+        argv.insert(argv.end(), {"--root", cluster.root().string()});
+        argv.insert(argv.end(), args.begin(), args.end());
+        RunOptions options;
+        options.input = input;
+        options.working_directory = (dir.empty() ? work.path() : dir).string();
+        return run_process(argv, options);
+    }
+
+    // Submits and returns the id (the test fails if lobosq does not print one).
+    std::string submit(const std::string& script, const std::vector<std::string>& as_user = {},
+                       const fs::path& dir = {}) {
+        ProcessResult r = lobosq({}, script, as_user, dir);
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        std::string id = r.out.substr(0, r.out.find('\n'));
+        REQUIRE_MESSAGE(std::regex_match(id, std::regex(R"([a-z_][a-z0-9_.-]*\.\d{12})")), r.out);
+        return id;
+    }
+
+    template <class Predicate>
+    bool wait_in(const fs::path& dir, Predicate predicate, std::chrono::milliseconds timeout = patience) {
+        if (dir == work.path()) return work_watch.wait_until(predicate, timeout, 100ms);
+        DirectoryWatch watch(dir);
+        return watch.wait_until(predicate, timeout, 100ms);
+    }
+
+    std::optional<JobDetail> detail() const {
+        auto text = read_file_if_exists(cluster.root() / "job_detail.json");
+        std::string error;
+        return text ? parse_job_detail(*text, error) : std::nullopt;
+    }
+
+    bool listed(const std::string& id) const {
+        return contains(read(cluster.root() / "job_status"), id + " ");
+    }
+
+    bool ended(const std::string& id) const { return contains(cluster.job_log(), id + " ended"); }
+
+    std::string diagnostics() const { return cluster.logs(); }
+};
+
+std::map<std::string, std::string> variables(const std::string& log) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(log);
+    for (std::string line; std::getline(in, line);)
+        if (auto eq = line.find('='); line.starts_with("LOBOS_") && eq != std::string::npos)
+            out[line.substr(0, eq)] = line.substr(eq + 1);
+    return out;
+}
+
+std::vector<std::string> split(const std::string& text, char by) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string item; std::getline(in, item, by);)
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+bool alive(pid_t pid) {
+    // A zombie is gone for our purpose: it runs nothing.
+    std::string stat = read("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.empty()) return false;
+    auto close = stat.rfind(')');
+    return close == std::string::npos || stat.substr(close + 2, 1) != "Z";
+}
+
+// Two throwaway users for the tests that need ordinary users (root only).
+struct ThrowawayUser {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    explicit ThrowawayUser(const std::string& base) : name(base + std::to_string(::getpid() % 100000)) {
+        run_process({"/usr/sbin/userdel", name});
+        ProcessResult r = run_process({"/usr/sbin/useradd", "--no-create-home", "--user-group", name});
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        const passwd* pw = ::getpwnam(name.c_str());
+        REQUIRE(pw);
+        uid = pw->pw_uid;
+        gid = pw->pw_gid;
+    }
+    ~ThrowawayUser() { run_process({"/usr/sbin/userdel", name}); }
+    std::vector<std::string> runs_as() const {
+        return {"/usr/bin/setpriv", "--reuid=" + name, "--regid=" + std::to_string(gid), "--init-groups",
+                "--"};
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "a 2-CPU job runs with its environment, shows its output as it runs, and is recorded from submit to "
+    "end") {
+    QueueCluster q;
+    const std::string id = q.submit(
+        "#!/bin/sh\n#NPROCS 2\n#ETIME 5\necho first line\nenv | sort\n"
+        "sed 's/^/nodefile /' \"$LOBOS_NODEFILE\"\necho \"pwd $(pwd)\"\n" +
+        wait_for_release() + "echo last line\n");
+    const fs::path dir = q.work.path();
+    CHECK(read(dir / id).starts_with("#!/bin/sh\n#NPROCS 2"));
+
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return fs::exists(dir / (id + ".run")); }), q.diagnostics());
+    // The first line is in the log while the job still runs.
+    REQUIRE(q.wait_in(dir, [&] { return contains(read(dir / (id + ".log")), "pwd "); }));
+    CHECK(fs::exists(dir / (id + ".run")));
+    const std::string log = read(dir / (id + ".log"));
+    CHECK(log.starts_with("first line\n"));
+    CHECK(contains(log, "pwd " + dir.string() + "\n"));
+    CHECK_FALSE(contains(log, "last line"));
+
+    auto vars = variables(log);
+    CHECK(vars["LOBOS_JOBID"] == id);
+    CHECK(vars["LOBOS_NPROCS"] == "2");
+    CHECK(vars["LOBOS_TPIP"] == "1");
+    const auto cpus = split(vars["LOBOS_CPUS"], ',');
+    const auto nodes = split(vars["LOBOS_NODES"], ',');
+    REQUIRE(cpus.size() == 2);
+    REQUIRE(nodes.size() == 2);  // TPIP 1: one CPU on each of two nodes
+    CHECK(nodes[0] != nodes[1]);
+    CHECK(count_of(log, "nodefile " + nodes[0] + "\n") == 1);
+    CHECK(count_of(log, "nodefile " + nodes[1] + "\n") == 1);
+    CHECK(contains(log, "USER=" + std::string(::getpwuid(::getuid())->pw_name) + "\n"));
+
+    // job_status lists it with its CPUs while it runs.
+    CHECK(q.cluster.wait_until([&] { return q.listed(id); }, patience));
+    CHECK(contains(read(q.cluster.root() / "job_status"), vars["LOBOS_CPUS"]));
+
+    write_file_atomically(dir / "release", "");
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return !fs::exists(dir / (id + ".run")); }), q.diagnostics());
+    CHECK(contains(read(dir / (id + ".log")), "last line\n"));
+    REQUIRE(q.cluster.wait_until([&] { return q.ended(id) && !q.listed(id); }, patience));
+    const std::string job_log = q.cluster.job_log();
+    CHECK(contains(job_log, id + " submitted by "));
+    CHECK(contains(job_log, id + " dispatched to cpus " + vars["LOBOS_CPUS"]));
+    CHECK(contains(job_log, id + " ended: exit 0"));
+}
+
+TEST_CASE("a job with a bad directive is refused with its line and reason, and leaves nothing behind") {
+    QueueCluster q;
+    struct Case {
+        std::string script;
+        std::string expected;  // in the message
+    };
+    const std::vector<Case> cases = {
+        {"#!/bin/sh\n#NPROCS 0\ntrue\n", "line 2"},
+        {"#!/bin/sh\n#ETIME 10\n#ETIME soon\ntrue\n", "line 3"},
+        {"#!/bin/sh\n#NPROCS 8-2\ntrue\n", "line 2"},
+        {"#!/bin/sh\n#NPROC 4\ntrue\n", "line 2"},
+        {"#!/bin/sh\n#CONFidence 101\ntrue\n", "line 2"},
+        {"#!/bin/sh\n#TPIP 3\ntrue\n", "line 2"},
+        {"#!/bin/sh\n#NPROCS 64\ntrue\n", "line 2"},             // the demo cluster has 16 CPUs
+        {"#!/bin/sh\n#NPROCS 9\ntrue\n", "could never run it"},  // TPIP 1: 9 nodes; the demo has 8
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.script);
+        ProcessResult r = q.lobosq({}, c.script);
+        CHECK(r.exit_code == 2);
+        CHECK(r.out.empty());
+        CHECK(contains(r.err, c.expected));
+        CHECK(contains(r.err, "refused"));
+    }
+    CHECK(fs::is_empty(q.work.path()));
+    for (const auto& e : fs::directory_iterator(q.cluster.root() / "spool"))
+        CHECK_MESSAGE(e.path().filename().string().starts_with("."), e.path());
+    CHECK_FALSE(contains(q.cluster.job_log(), "submitted"));
+}
+
+TEST_CASE("a job runs as its submitter, only its owner or root may cancel it, and ADMIN is root's") {
+    if (::getuid() != 0) {
+        MESSAGE("skipped: creating users needs root");
+        return;
+    }
+    ThrowawayUser alice("lobosa"), bob("lobosb");
+    QueueCluster q;
+    const fs::path dir = q.work.path() / "alice";
+    fs::create_directory(dir);
+    REQUIRE(::chown(dir.c_str(), alice.uid, alice.gid) == 0);
+
+    const std::string id =
+        q.submit("#NPROCS 1\necho \"uid $(id -u) gid $(id -g) user $USER\"\n" + wait_for_release(),
+                 alice.runs_as(), dir);
+    CHECK(id.starts_with(alice.name + "."));
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return contains(read(dir / (id + ".log")), "uid "); }),
+                    q.diagnostics());
+    CHECK(contains(read(dir / (id + ".log")), "uid " + std::to_string(alice.uid) + " gid " +
+                                                  std::to_string(alice.gid) + " user " + alice.name));
+    struct stat st {};
+    REQUIRE(::stat((dir / (id + ".log")).c_str(), &st) == 0);
+    CHECK(st.st_uid == alice.uid);  // made as alice, not as root
+
+    ProcessResult by_bob = q.lobosq({"can", id}, "", bob.runs_as(), "/");
+    CHECK(by_bob.exit_code == 1);
+    CHECK(contains(by_bob.err, "belongs to " + alice.name));
+    CHECK(fs::exists(dir / (id + ".run")));
+    CHECK(contains(q.cluster.job_log(), "refused to cancel " + id + " for " + bob.name));
+
+    ProcessResult admin = q.lobosq({}, "#ADMIN\ntrue\n", alice.runs_as(), dir);
+    CHECK(admin.exit_code == 2);
+    CHECK(contains(admin.err, "line 1"));
+    CHECK(contains(admin.err, "root"));
+
+    ProcessResult by_root = q.lobosq({"can", id});
+    CHECK_MESSAGE(by_root.exit_code == 0, by_root.err);
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return !fs::exists(dir / (id + ".run")); }), q.diagnostics());
+    CHECK(q.cluster.wait_until(
+        [&] { return contains(q.cluster.job_log(), id + " ended: cancelled by root"); }, patience));
+}
+
+TEST_CASE("cancelling a running job ends its whole process tree within the grace period") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    // Children in the job's process group, one that ignores SIGTERM, and one
+    // in a session of its own (as a daemonizing program makes).
+    const std::string id = q.submit(
+        "#NPROCS 1\n"
+        "sleep 300 & echo \"pid $!\"\n"
+        "sh -c 'trap \"\" TERM; sleep 300 & echo \"pid $!\"; wait' &\necho \"pid $!\"\n"
+        "setsid sleep 300 & echo \"pid $!\"\n"
+        "echo ready\nwait\n");
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return contains(read(dir / (id + ".log")), "ready"); }),
+                    q.diagnostics());
+    REQUIRE(q.wait_in(dir, [&] { return count_of(read(dir / (id + ".log")), "pid ") == 4; }));
+    std::vector<pid_t> pids;
+    for (const std::string& line : split(read(dir / (id + ".log")), '\n'))
+        if (line.starts_with("pid ")) pids.push_back(std::stoi(line.substr(4)));
+    for (pid_t p : pids) CHECK(alive(p));
+
+    ProcessResult r = q.lobosq({"can", id});
+    const auto cancelled = std::chrono::steady_clock::now();
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(contains(r.out, "cancelling " + id));
+    const bool gone = q.wait_in(
+        dir,
+        [&] { return std::none_of(pids.begin(), pids.end(), alive) && !fs::exists(dir / (id + ".run")); },
+        cancel_grace + 5s);
+    const auto took = std::chrono::steady_clock::now() - cancelled;
+    REQUIRE_MESSAGE(gone, q.diagnostics());
+    CHECK(took < cancel_grace + 1s);
+    CHECK(q.cluster.wait_until([&] { return contains(q.cluster.job_log(), id + " ended: cancelled by"); },
+                               patience));
+}
+
+TEST_CASE("twenty submissions within a second get twenty ids and all run once") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    std::set<std::string> ids;
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20; ++i) ids.insert(q.submit("#NPROCS 1\n#ETIME 1\necho $LOBOS_JOBID >> runs\n"));
+    MESSAGE("20 submissions took "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() << " s");
+    CHECK(ids.size() == 20);
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.ended(id); }); },
+            patience),
+        q.diagnostics());
+    const auto runs = split(read(dir / "runs"), '\n');
+    CHECK(runs.size() == 20);
+    CHECK(std::set<std::string>(runs.begin(), runs.end()) == ids);
+}
+
+TEST_CASE("a queue daemon killed with jobs waiting and running loses none and runs none twice") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    // 4 CPUs each on a 16-CPU cluster: four run, the rest wait.
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i)
+        ids.push_back(q.submit("#NPROCS 4\n#ETIME 1\necho $LOBOS_JOBID >> runs\n" + wait_for_release()));
+    REQUIRE(
+        q.cluster.wait_until([&] { return count_of(q.cluster.job_log(), " dispatched ") == 4; }, patience));
+
+    q.cluster.kill("lobosqd master1", SIGKILL);
+    q.cluster.daemon("lobosqd master1").wait(5s);
+    q.cluster.forget("lobosqd master1");
+    // Submitted while no daemon acts: kept in the spool.
+    ids.push_back(q.submit("#NPROCS 1\necho $LOBOS_JOBID >> runs\n"));
+    q.cluster.start_queue_daemon("master1");
+    write_file_atomically(dir / "release", "");
+
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.ended(id); }); },
+            patience + 10s),
+        q.diagnostics());
+    const auto runs = split(read(dir / "runs"), '\n');
+    CHECK(runs.size() == ids.size());
+    CHECK(std::set<std::string>(runs.begin(), runs.end()) == std::set<std::string>(ids.begin(), ids.end()));
+    for (const std::string& id : ids) CHECK_MESSAGE(count_of(q.cluster.job_log(), id + " ended") == 1, id);
+}
+
+TEST_CASE("a job whose node goes down is marked failed, told why, and its CPUs are freed") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    const std::string id = q.submit("#NPROCS 2\necho \"nodes $LOBOS_NODES\"\n" + wait_for_release());
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return contains(read(dir / (id + ".log")), "nodes "); }),
+                    q.diagnostics());
+    const std::string log = read(dir / (id + ".log"));
+    const std::string second =
+        split(log.substr(log.find("nodes ") + 6, log.find('\n', log.find("nodes ")) - log.find("nodes ") - 6),
+              ',')
+            .at(1);
+
+    q.cluster.kill(second, SIGKILL);  // its pulse: the node goes down
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until([&] { return contains(q.cluster.job_log(), id + " ended: failed"); }, patience),
+        q.diagnostics());
+    CHECK(contains(q.cluster.job_log(), second + " went down"));
+    CHECK(q.wait_in(dir, [&] { return !fs::exists(dir / (id + ".run")); }));
+    CHECK(contains(read(dir / (id + ".log")), "failed: node " + second + " went down"));
+    // Its CPUs are free again: every CPU but the dead node's two.
+    CHECK(q.cluster.wait_until(
+        [&] {
+            auto d = q.detail();
+            return d && !q.listed(id) && d->free_cpus == d->cluster_cpus - 2;
+        },
+        patience));
+}
+
+TEST_CASE("when the acting queue daemon dies, the next master's takes over and runs new jobs") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    const std::string before = q.submit("#NPROCS 1\ntrue\n");
+    REQUIRE(q.cluster.wait_until([&] { return q.ended(before); }, patience));
+    q.cluster.kill("lobosqd master1", SIGKILL);
+    const std::string after = q.submit("#NPROCS 1\necho ran\n");
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(after); }, patience), q.diagnostics());
+    CHECK(contains(read(dir / (after + ".log")), "ran"));
+    CHECK(contains(read(q.cluster.root() / "log" / "lobosqd.master2.log"), "acting for the queue"));
+}
