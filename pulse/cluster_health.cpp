@@ -23,6 +23,10 @@ std::string setting_text(Seconds s) {
 
 std::string link_subject(const Link& l) { return "link " + l.name1 + " " + l.name2; }
 
+// Ids below this many table slots per host (and at least this many) are in the table.
+constexpr std::size_t id_table_slots_per_host = 4;
+constexpr std::size_t min_id_table_slots = 1024;
+
 }  // namespace
 
 ClusterHealth::ClusterHealth(const ClusterConfig& config, Instant start)
@@ -32,8 +36,17 @@ ClusterHealth::ClusterHealth(const ClusterConfig& config, Instant start)
       links_of_node_(config.nodes.size()) {
     for (NodeEntry& n : nodes_) n.since = start.wall;
     for (LinkEntry& l : links_) l.since = start.wall;
+    const std::size_t table_slots =
+        std::max(min_id_table_slots, id_table_slots_per_host * config.nodes.size());
     for (int n = 0; n < static_cast<int>(config.nodes.size()); ++n) {
-        index_of_id_.emplace(config.nodes[n].id, n);
+        const NodeId id = config.nodes[n].id;
+        if (id >= 0 && static_cast<std::size_t>(id) < table_slots) {
+            if (index_of_small_id_.size() <= static_cast<std::size_t>(id))
+                index_of_small_id_.resize(static_cast<std::size_t>(id) + 1, -1);
+            index_of_small_id_[static_cast<std::size_t>(id)] = n;
+        } else {
+            index_of_id_.emplace(id, n);
+        }
         index_of_name_.emplace(config.nodes[n].name, n);
     }
     for (int i = 0; i < static_cast<int>(config.links.size()); ++i) {
@@ -45,6 +58,8 @@ ClusterHealth::ClusterHealth(const ClusterConfig& config, Instant start)
 }
 
 int ClusterHealth::node_index(NodeId id) const {
+    if (id >= 0 && static_cast<std::size_t>(id) < index_of_small_id_.size())
+        return index_of_small_id_[static_cast<std::size_t>(id)];
     auto it = index_of_id_.find(id);
     return it == index_of_id_.end() ? -1 : it->second;
 }
@@ -60,10 +75,15 @@ ClusterHealth::Heard ClusterHealth::at_age(Instant now, std::uint32_t age_ms) {
 }
 
 void ClusterHealth::on_datagram(const HeartbeatReport& report, NodeId receiver, Instant now) {
+    on_datagram(std::make_shared<const HeartbeatReport>(report), receiver, now);
+}
+
+void ClusterHealth::on_datagram(std::shared_ptr<const HeartbeatReport> shared, NodeId receiver, Instant now) {
+    const HeartbeatReport& report = *shared;
     const int sender = node_index(report.sender);
     if (sender < 0 || config_.nodes[sender].is_hub()) return;
     NodeEntry& entry = nodes_[sender];
-    entry.last_report = report;
+    entry.last_report = std::move(shared);
     hear_node(sender, {now.mono, now.wall}, {}, now);
 
     const std::string& sender_name = config_.nodes[sender].name;
@@ -217,22 +237,36 @@ void ClusterHealth::update_hub(int hub, WallTime at, const std::string& because)
 }
 
 std::vector<HealthChange> ClusterHealth::advance(Instant now) {
-    while (!deadlines_.empty() && deadlines_.begin()->first <= now.mono) {
-        auto [when, key] = *deadlines_.begin();
-        deadlines_.erase(deadlines_.begin());
-        auto [kind, index] = key;
-        // An entry heard since it was queued goes back in at its real deadline.
-        auto requeue = [&](std::optional<MonoTime>& deadline, std::optional<MonoTime>& queued) {
-            queued.reset();
-            if (!deadline || *deadline <= now.mono) return false;
+    // Entries queued up to the horizon are looked at now: those whose
+    // deadline has moved on go back in at it (in one go, rather than a
+    // wake-up for each), those due expire, and those that will expire
+    // before the horizon stay, queued at their exact deadline.
+    const MonoTime horizon = now.mono + requeue_lookahead;
+    auto it = deadlines_.begin();
+    while (it != deadlines_.end() && it->first <= horizon) {
+        const auto [when, key] = *it;
+        const auto [kind, index] = key;
+        std::optional<MonoTime>& deadline =
+            kind == DeadlineKind::node ? nodes_[index].deadline : links_[index].deadline;
+        std::optional<MonoTime>& queued =
+            kind == DeadlineKind::node ? nodes_[index].queued : links_[index].queued;
+        if (deadline && *deadline == when && when > now.mono) {
+            ++it;  // exact, and not due yet
+            continue;
+        }
+        it = deadlines_.erase(it);
+        queued.reset();
+        if (!deadline) continue;
+        if (*deadline > now.mono) {
+            // Heard since it was queued. Inserted after `it` (it is later
+            // than `when`), so this loop meets it again if it is before the horizon.
             queued = deadline;
             deadlines_.insert({*deadline, key});
-            return true;
-        };
+            continue;
+        }
+        deadline.reset();
         if (kind == DeadlineKind::node) {
             NodeEntry& n = nodes_[index];
-            if (requeue(n.deadline, n.queued) || !n.deadline) continue;
-            n.deadline.reset();
             if (!n.up) continue;
             n.down_at = now.mono;
             const double silent = std::chrono::duration<double>(now.mono - n.heard->mono).count();
@@ -241,8 +275,6 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
                             " s (NodeTimeOut " + setting_text(config_.pulse.node_timeout) + ")");
         } else {
             LinkEntry& l = links_[index];
-            if (requeue(l.deadline, l.queued) || !l.deadline) continue;
-            l.deadline.reset();
             if (!l.up) continue;
             l.down_at = now.mono;
             const Link& cfg = config_.links[index];
@@ -323,8 +355,20 @@ std::vector<NodeDetail> ClusterHealth::details() const {
         d.up = n.up;
         d.since = n.since;
         if (n.heard) d.last_heard = n.heard->wall;
-        d.last_report = n.last_report;
+        if (n.last_report) d.last_report = *n.last_report;
         out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<SharedNodeDetail> ClusterHealth::shared_details() const {
+    std::vector<SharedNodeDetail> out;
+    out.reserve(nodes_.size());
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const NodeEntry& n = nodes_[i];
+        std::optional<WallTime> heard;
+        if (n.heard) heard = n.heard->wall;
+        out.push_back({config_.nodes[i].name, n.up, n.since, heard, n.last_report});
     }
     return out;
 }

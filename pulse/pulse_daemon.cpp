@@ -1,5 +1,6 @@
 #include "pulse/pulse_daemon.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -24,19 +25,28 @@ asio::ip::address_v4 v4(const std::string& text) { return asio::ip::make_address
 
 // Drops are logged at most once per reason in this interval, with a count.
 constexpr auto drop_log_interval = std::chrono::seconds(10);
-// The detail file is rewritten at most this often; node_status is written on every change.
 // node_status is rewritten at least this often, so that its Date tells
 // readers the primary is alive.
 constexpr auto refresh_interval = std::chrono::seconds(1);
 // node_detail.json is rewritten at most every second, and less often in a
-// large cluster: at 10,000 hosts it is 12 MB, some 50 ms of this thread's
-// time to copy, format and write, during which no datagram is read.
+// large cluster: at 10,000 hosts it is 12 MB, some 50 ms of a core to format
+// and write (on the detail writer's thread, so no datagram waits for it),
+// which every second would be half of the master's whole budget.
 std::chrono::steady_clock::duration detail_interval(std::size_t hosts) {
     return std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(1),
                                                          std::chrono::microseconds(500) * hosts);
 }
 // node_status is written at most this often, so that a burst of changes costs a few writes.
 constexpr auto min_write_interval = std::chrono::milliseconds(20);
+// A socket that had at least busy_batch datagrams waiting is read again
+// after busy_pause instead of when the next one arrives: a master hearing
+// 10,000 hosts would otherwise wake a thousand times a second for ten
+// datagrams each. The socket's buffer holds seconds of them; a node's death
+// is not decided late, because the deadline timer reads every socket first.
+// A datagram may so be taken as heard up to busy_pause late: a node's
+// deadline moves by as much, a thousandth of any sensible NodeTimeOut.
+constexpr int busy_batch = 8;
+constexpr auto busy_pause = std::chrono::milliseconds(2);
 // A status write that found the lease lock busy is tried again this soon.
 constexpr auto write_retry = std::chrono::milliseconds(20);
 
@@ -77,6 +87,9 @@ PulseDaemon::PulseDaemon(const ClusterConfig& config, const ClusterPaths& paths,
         lease_.emplace(paths_.root / "master.lease", self_.name,
                        std::chrono::duration_cast<std::chrono::milliseconds>(config_.pulse.master_timeout));
         writer_.emplace(paths_.root, std::move(audit_file));
+        detail_writer_.emplace(
+            *writer_, lease_->file(), self_.name,
+            std::chrono::duration_cast<std::chrono::milliseconds>(config_.pulse.master_timeout));
     }
 }
 
@@ -182,47 +195,60 @@ void PulseDaemon::run() {
 void PulseDaemon::do_receive(Receiver& r) {
     r.socket.async_wait(udp::socket::wait_read, [this, &r](const boost::system::error_code& ec) {
         if (ec == asio::error::operation_aborted) return;
-        if (!ec) drain(r);
+        if (!ec && drain(r) >= busy_batch) return pause_receive(r);
         do_receive(r);
     });
 }
 
-void PulseDaemon::drain(Receiver& r) {
+void PulseDaemon::pause_receive(Receiver& r) {
+    r.pause.expires_after(busy_pause);
+    r.pause.async_wait([this, &r](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (drain(r) >= busy_batch) return pause_receive(r);
+        do_receive(r);
+    });
+}
+
+int PulseDaemon::drain(Receiver& r) {
     // Every datagram waiting is read in one go (a master gets thousands a
-    // second), then the health state catches up once; bounded, so that the
-    // other sockets and the timers get their turn.
-    constexpr int max_batch = 256;
+    // second), a batch a system call, then the health state catches up once;
+    // bounded, so that the other sockets and the timers get their turn.
+    constexpr int max_batches = 4;
     const Instant t = now();
     if (health_) note_wakeup(t);
     bool news = false;
-    for (int i = 0; i < max_batch; ++i) {
-        boost::system::error_code ec;
-        const std::size_t size = r.socket.receive_from(asio::buffer(r.buffer), r.from, 0, ec);
-        if (ec) break;  // would_block: nothing more waiting
-        news = on_datagram(r.buffer.data(), size, r.from, t) || news;
+    int read = 0;
+    for (int b = 0; b < max_batches; ++b) {
+        const int got = batch_.receive(r.socket.native_handle());
+        for (int i = 0; i < got; ++i) news = on_datagram(batch_.datagram(i), batch_.from(i), t) || news;
+        read += got;
+        if (got < ReceiveBatch::capacity) break;  // nothing more waiting
     }
     if (news && health_) after_news(now());
+    return read;
 }
 
-bool PulseDaemon::on_datagram(const std::uint8_t* data, std::size_t size, const udp::endpoint& from,
-                              Instant t) {
-    DecodeResult decoded = decode_heartbeat(std::span<const std::uint8_t>(data, size), key_);
+bool PulseDaemon::on_datagram(std::span<const std::uint8_t> datagram, const sockaddr_in& from, Instant t) {
+    DecodeResult decoded = decode_heartbeat(datagram, key_);
     if (!decoded.report) {
         count_drop(decoded.reason, from);
         return false;
     }
     const HeartbeatReport& report = *decoded.report;
     if (report.sender == self_.id) return false;  // our own multicast, looped back
-    if (auto reason = admission_.admit(report, from.address().to_string())) {
+    if (auto reason = admission_.admit(report, ntohl(from.sin_addr.s_addr))) {
         count_drop(*reason, from);
         return false;
     }
     hearing_.heard(report, t.mono);
-    if (health_) health_->on_datagram(report, self_.id, t);
+    // The report is kept as the sender's newest, moved rather than copied.
+    if (health_)
+        health_->on_datagram(std::make_shared<const HeartbeatReport>(std::move(*decoded.report)), self_.id,
+                             t);
     return true;
 }
 
-void PulseDaemon::count_drop(DropReason reason, const udp::endpoint& from) {
+void PulseDaemon::count_drop(DropReason reason, const sockaddr_in& from) {
     const std::string name(to_string(reason));
     ++dropped_[name];
     ++drops_since_log_[name];
@@ -230,8 +256,10 @@ void PulseDaemon::count_drop(DropReason reason, const udp::endpoint& from) {
     auto& last = last_drop_log_[name];
     if (last != std::chrono::steady_clock::time_point{} && t - last < drop_log_interval) return;
     last = t;
+    char address[INET_ADDRSTRLEN] = "?";
+    ::inet_ntop(AF_INET, &from.sin_addr, address, sizeof address);
     std::cerr << "pulse[" << self_.name << "]: dropped " << drops_since_log_[name] << " datagram(s): " << name
-              << " (last from " << from.address().to_string() << ":" << from.port() << ")\n";
+              << " (last from " << address << ":" << ntohs(from.sin_port) << ")\n";
     drops_since_log_[name] = 0;
 }
 
@@ -325,14 +353,22 @@ void PulseDaemon::after_news(Instant t) {
 
 void PulseDaemon::arm_deadline() {
     auto next = health_->next_deadline();
-    if (!next) {
-        deadline_timer_.cancel();
-        return;
-    }
-    if (deadline_timer_.expiry() == *next) return;
+    if (!next) return;  // a timer still armed fires and finds nothing to do
+    // A timer armed to fire no later than needed is left as it is: moving it
+    // costs a system call, and after every batch of datagrams the earliest
+    // queued time moves on a little. At worst it fires early, and advance()
+    // then moves what it finds to its real deadline.
+    if (deadline_armed_ && deadline_timer_.expiry() <= *next) return;
+    deadline_armed_ = true;
     deadline_timer_.expires_at(*next);
     deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec) return;
+        if (ec) return;  // moved earlier: the new wait owns deadline_armed_
+        deadline_armed_ = false;
+        // Datagrams that came before the deadline may still be waiting in a
+        // socket (the loop runs ready handlers in no set order): read them
+        // first, so that a node heard in time is not declared down.
+        for (auto& [address, r] : unicast_) drain(*r);
+        for (auto& r : multicast_) drain(*r);
         const Instant t = now();
         note_wakeup(t);
         after_news(t);
@@ -435,23 +471,17 @@ void PulseDaemon::write_status() {
     if (!epoch_ || !status_dirty_) return;
     const Instant t = now();
     last_write_ = t.mono;
-    const NodeStatus status = health_->status(t.wall);
-    const bool detail_due = t.mono - last_detail_ >=
-                            detail_interval(config_.nodes.size()) - to_steady(config_.pulse.heartbeat) / 2;
+    NodeStatus status = health_->status(t.wall);
     bool written = false;
     try {
-        std::vector<StagedFile> staged;  // published in this order: node_status last, as readers watch it
-        if (detail_due)
-            staged.push_back(writer_->stage_detail(health_->details(), status.links, dropped_, t.wall,
-                                                   self_.name, *epoch_));
-        staged.push_back(writer_->stage_node_status(status));
+        StagedFile staged = writer_->stage_node_status(status);
         std::int64_t start_ns = 0, end_ns = 0;
-        // Under the lock only the log append and the renames, the renames last:
-        // a reader woken by a rename finds the lock already free or about to be.
+        // Under the lock only the log append and the rename: a reader woken
+        // by the rename finds the lock already free or about to be.
         written = lease_->while_held(*epoch_, std::chrono::system_clock::now(), [&] {
             start_ns = wall_clock_ns();
             writer_->append_log(pending_log_);
-            for (StagedFile& f : staged) f.publish();
+            staged.publish();
             end_ns = wall_clock_ns();
         });
         if (written) {
@@ -462,9 +492,16 @@ void PulseDaemon::write_status() {
         std::cerr << "pulse[" << self_.name << "]: cannot write status files: " << e.what() << "\n";
     }
     if (written) {
-        if (detail_due) last_detail_ = t.mono;
         pending_log_.clear();
         status_dirty_ = false;
+        // node_detail.json goes to its own thread, from a snapshot that
+        // shares the reports; if the last one is still being written this
+        // one is skipped, and the next write offers a fresher one.
+        const bool detail_due = t.mono - last_detail_ >= detail_interval(config_.nodes.size()) -
+                                                             to_steady(config_.pulse.heartbeat) / 2;
+        if (detail_due && detail_writer_->submit({health_->shared_details(), std::move(status.links),
+                                                  dropped_, t.wall, self_.name, *epoch_}))
+            last_detail_ = t.mono;
         return;
     }
     // Busy lock: try again shortly. Lost lease: the next election notices.

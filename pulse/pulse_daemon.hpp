@@ -11,12 +11,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "config/cluster_config.hpp"
 #include "pulse/cluster_health.hpp"
+#include "pulse/detail_writer.hpp"
 #include "pulse/peer_hearing.hpp"
+#include "pulse/receive_batch.hpp"
 #include "pulse/status_writer.hpp"
 #include "share/asio.hpp"
 #include "share/cluster_root.hpp"
@@ -42,9 +45,8 @@ public:
 private:
     struct Receiver {
         asio::ip::udp::socket socket;
-        asio::ip::udp::endpoint from;
-        std::array<std::uint8_t, 65536> buffer{};
-        explicit Receiver(asio::io_context& io) : socket(io) {}
+        asio::steady_timer pause;  // while busy: read again after a pause rather than at each datagram
+        explicit Receiver(asio::io_context& io) : socket(io), pause(io) {}
     };
     struct Destination {
         asio::ip::udp::socket* socket;
@@ -55,11 +57,12 @@ private:
     void open_sockets();
     asio::ip::udp::socket& unicast_socket(const std::string& address);
     void do_receive(Receiver& r);
-    void drain(Receiver& r);
+    void pause_receive(Receiver& r);
+    // Reads what is waiting; returns how many datagrams were read.
+    int drain(Receiver& r);
     // True when the datagram was admitted.
-    bool on_datagram(const std::uint8_t* data, std::size_t size, const asio::ip::udp::endpoint& from,
-                     Instant t);
-    void count_drop(DropReason reason, const asio::ip::udp::endpoint& from);
+    bool on_datagram(std::span<const std::uint8_t> datagram, const sockaddr_in& from, Instant t);
+    void count_drop(DropReason reason, const sockaddr_in& from);
 
     void do_heartbeat();
     void send_heartbeat(Instant now);
@@ -92,6 +95,7 @@ private:
     std::map<std::string, std::unique_ptr<Receiver>> unicast_;  // by local address
     std::vector<std::unique_ptr<Receiver>> multicast_;          // one per hub this host is on
     std::vector<Destination> destinations_;
+    ReceiveBatch batch_;  // shared by every receiver: they are read one at a time
 
     std::map<std::string, std::uint64_t> dropped_;
     std::map<std::string, std::chrono::steady_clock::time_point> last_drop_log_;
@@ -101,11 +105,13 @@ private:
     std::optional<ClusterHealth> health_;
     std::optional<PrimaryLease> lease_;
     std::optional<StatusWriter> writer_;
+    std::optional<DetailWriter> detail_writer_;
     std::optional<std::uint64_t> epoch_;  // held lease epoch while primary
     std::vector<std::string> pending_log_;
     bool status_dirty_ = false;
     bool write_scheduled_ = false;
     asio::steady_timer deadline_timer_;
+    bool deadline_armed_ = false;  // a wait on deadline_timer_ is pending
     asio::steady_timer retry_timer_;
     asio::steady_timer write_timer_;
     MonoTime last_write_{};

@@ -61,6 +61,13 @@ StagedFile StatusWriter::stage_detail(const std::vector<NodeDetail>& nodes,
     return StagedFile(detail_, format_node_detail(nodes, links, dropped, written, writer, epoch));
 }
 
+StagedFile StatusWriter::stage_detail(const std::vector<SharedNodeDetail>& nodes,
+                                      const std::vector<LinkState>& links, const DropCounters& dropped,
+                                      WallTime written, const std::string& writer,
+                                      std::uint64_t epoch) const {
+    return StagedFile(detail_, format_node_detail_snapshot(nodes, links, dropped, written, writer, epoch));
+}
+
 void StatusWriter::append_log(const std::vector<std::string>& lines) const {
     if (lines.empty()) return;
     std::string text;
@@ -72,19 +79,6 @@ std::optional<NodeStatus> StatusWriter::read_node_status(WallTime now) const {
     auto text = read_file_if_exists(node_status_);
     if (!text) return std::nullopt;
     return parse_node_status(*text, now).status;
-}
-
-std::string log_line(WallTime at, const std::string& text) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(at);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
-    char full[48];
-    std::snprintf(full, sizeof full, "%s.%03lld ", stamp, static_cast<long long>(ms));
-    return full + text;
 }
 
 }  // namespace lobos

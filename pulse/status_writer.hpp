@@ -10,6 +10,8 @@
 
 #include "pulse/cluster_health.hpp"
 #include "share/atomic_file.hpp"
+#include "share/log_line.hpp"
+#include "share/node_detail.hpp"
 #include "share/node_status.hpp"
 
 namespace lobos {
@@ -31,10 +33,15 @@ public:
     StagedFile stage_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
                             const DropCounters& dropped, WallTime written, const std::string& writer,
                             std::uint64_t epoch) const;
+    // The same file from a snapshot whose reports are shared (for the detail writer thread).
+    StagedFile stage_detail(const std::vector<SharedNodeDetail>& nodes, const std::vector<LinkState>& links,
+                            const DropCounters& dropped, WallTime written, const std::string& writer,
+                            std::uint64_t epoch) const;
     void append_log(const std::vector<std::string>& lines) const;
     std::optional<NodeStatus> read_node_status(WallTime now) const;
 
     const std::filesystem::path& node_status_path() const { return node_status_; }
+    const std::filesystem::path& detail_path() const { return detail_; }
 
 private:
     std::filesystem::path node_status_;
@@ -45,8 +52,5 @@ private:
 
 // Nanoseconds since the epoch, for audit records.
 std::int64_t wall_clock_ns();
-
-// "2026-11-23 20:10:01.123 n05 down: not heard for 2.0 s (NodeTimeOut 2)"
-std::string log_line(WallTime at, const std::string& text);
 
 }  // namespace lobos

@@ -39,6 +39,10 @@ public:
     //   masters, a direct or master-master link its other end, a hub link every host on that hub;
     // - replayed / stale_sequence: see above.
     std::optional<DropReason> admit(const HeartbeatReport& report, std::string_view source_ipv4);
+    // The same with the source address as a number in host byte order
+    // (127.0.0.1 is 0x7F000001), as a socket gives it: no text is made for
+    // each of the thousands of datagrams a master takes a second.
+    std::optional<DropReason> admit(const HeartbeatReport& report, std::uint32_t source_ipv4);
 
 private:
     struct Channel {
@@ -47,11 +51,18 @@ private:
         std::optional<std::uint64_t> last_sequence;
     };
     struct Sender {
-        std::vector<std::string> addresses;  // config/nodes address, then its ends of its links
-        std::vector<Channel> channels;       // report_channel, then its links in config order
+        std::vector<std::uint32_t> addresses;  // config/nodes address, then its ends of its links
+        std::vector<Channel> channels;         // report_channel, then its links in config order
     };
 
-    std::unordered_map<NodeId, Sender> senders_;  // hosts that are not hubs
+    Sender* find_sender(NodeId id);
+
+    std::vector<Sender> senders_;  // hosts that are not hubs
+    // Ids are small numbers in practice (LoBoS numbered hosts 1..70): a
+    // table indexed by id finds the sender without hashing; ids beyond the
+    // table (a sparse numbering) go through the map.
+    std::vector<int> sender_by_id_;  // index into senders_, -1 for none
+    std::unordered_map<NodeId, int> sender_by_large_id_;
 };
 
 }  // namespace lobos

@@ -1,5 +1,7 @@
 #include "share/heartbeat_codec.hpp"
 
+#include <sodium/utils.h>
+
 #include <array>
 #include <bit>
 #include <climits>
@@ -8,10 +10,6 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 namespace lobos {
 namespace {
@@ -204,7 +202,7 @@ DecodeResult decode_heartbeat(std::span<const std::uint8_t> datagram, const Hear
     std::span<const std::uint8_t> tag = datagram.last(heartbeat_tag_bytes);
     Tag expected = compute_tag(body, key);
     // Constant time, so the time taken says nothing about how much of a forged tag was right.
-    if (CRYPTO_memcmp(expected.data(), tag.data(), heartbeat_tag_bytes) != 0)
+    if (sodium_memcmp(expected.data(), tag.data(), heartbeat_tag_bytes) != 0)
         return {std::nullopt, DropReason::bad_tag};
 
     const DecodeResult malformed{std::nullopt, DropReason::malformed};

@@ -1,6 +1,7 @@
 #include "share/heartbeat_key.hpp"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,14 +13,16 @@
 #include <string_view>
 #include <utility>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
-
 namespace lobos {
 namespace {
+
+// libsodium picks its SHA-256 code and opens its random source in
+// sodium_init(), which must run before any other call; it is safe to call
+// from several threads and more than once.
+void ensure_sodium() {
+    static const bool ready = sodium_init() >= 0;
+    if (!ready) throw std::runtime_error("libsodium could not be initialised (sodium_init failed)");
+}
 
 // A key file is one short line; anything much longer is not one, and is not read into memory whole.
 constexpr std::size_t max_key_file_bytes = 4096;
@@ -63,7 +66,7 @@ private:
 class WipedOnExit {
 public:
     explicit WipedOnExit(std::string& text) : text_(text) {}
-    ~WipedOnExit() { OPENSSL_cleanse(text_.data(), text_.size()); }
+    ~WipedOnExit() { sodium_memzero(text_.data(), text_.size()); }
     WipedOnExit(const WipedOnExit&) = delete;
     WipedOnExit& operator=(const WipedOnExit&) = delete;
 
@@ -103,7 +106,7 @@ std::vector<std::uint8_t> parse_key_text(const std::filesystem::path& path, std:
     for (std::size_t i = 0; i < bytes.size(); ++i)
         bytes[i] = static_cast<std::uint8_t>(hex_value(text[2 * i]) * 16 + hex_value(text[2 * i + 1]));
     if (bytes.size() < min_heartbeat_key_bytes) {
-        OPENSSL_cleanse(bytes.data(), bytes.size());
+        sodium_memzero(bytes.data(), bytes.size());
         throw std::runtime_error(
             key_file_error(path, "holds " + std::to_string(bytes.size()) + " bytes of key; at least " +
                                      std::to_string(min_heartbeat_key_bytes) + " (" +
@@ -140,14 +143,14 @@ std::string read_key_file(const std::filesystem::path& path) {
         if (got < 0) {
             if (errno == EINTR) continue;
             int error = errno;
-            OPENSSL_cleanse(text.data(), text.size());
+            sodium_memzero(text.data(), text.size());
             throw std::runtime_error(key_file_error(path, "cannot be read: " + system_error_text(error)));
         }
         if (got == 0) break;
         text.append(buffer, static_cast<std::size_t>(got));
-        OPENSSL_cleanse(buffer, sizeof buffer);
+        sodium_memzero(buffer, sizeof buffer);
         if (text.size() > max_key_file_bytes) {
-            OPENSSL_cleanse(text.data(), text.size());
+            sodium_memzero(text.data(), text.size());
             throw std::runtime_error(key_file_error(path, "is longer than " +
                                                               std::to_string(max_key_file_bytes) +
                                                               " bytes; a key file is one line of hex"));
@@ -195,8 +198,24 @@ HeartbeatKey HeartbeatKey::from_bytes(std::span<const std::uint8_t> bytes) {
     return HeartbeatKey(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
 }
 
+// The keyed inner and outer SHA-256 states: as secret as the key itself.
+struct HeartbeatKey::KeyedState {
+    crypto_auth_hmacsha256_state hmac;
+};
+
+void HeartbeatKey::KeyedStateFree::operator()(KeyedState* state) const noexcept {
+    sodium_memzero(state, sizeof *state);
+    delete state;
+}
+
+HeartbeatKey::HeartbeatKey(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {
+    ensure_sodium();
+    keyed_.reset(new KeyedState);
+    crypto_auth_hmacsha256_init(&keyed_->hmac, bytes_.data(), bytes_.size());
+}
+
 HeartbeatKey::HeartbeatKey(HeartbeatKey&& other) noexcept
-    : bytes_(std::move(other.bytes_)), mac_(std::move(other.mac_)) {
+    : bytes_(std::move(other.bytes_)), keyed_(std::move(other.keyed_)) {
     other.bytes_.clear();
 }
 
@@ -204,51 +223,33 @@ HeartbeatKey& HeartbeatKey::operator=(HeartbeatKey&& other) noexcept {
     if (this != &other) {
         wipe();
         bytes_ = std::move(other.bytes_);
-        mac_ = std::move(other.mac_);
+        keyed_ = std::move(other.keyed_);
         other.bytes_.clear();
     }
     return *this;
 }
 
-void HeartbeatKey::MacContextFree::operator()(evp_mac_ctx_st* context) const noexcept {
-    EVP_MAC_CTX_free(context);
-}
-
 std::array<std::uint8_t, 32> HeartbeatKey::sign(std::span<const std::uint8_t> message) const {
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
-    bool ready = false;
-    if (!mac_) {
-        EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-        if (hmac) {
-            mac_.reset(EVP_MAC_CTX_new(hmac));
-            EVP_MAC_free(hmac);  // the context keeps its own reference
-        }
-        ready = mac_ && EVP_MAC_init(mac_.get(), bytes_.data(), bytes_.size(), params) == 1;
-    } else {
-        // A null key restarts with the key already set, without keying again.
-        ready = EVP_MAC_init(mac_.get(), nullptr, 0, nullptr) == 1;
-    }
+    if (!keyed_) throw std::logic_error("HMAC-SHA256 with a heartbeat key that was moved from");
+    static_assert(crypto_auth_hmacsha256_BYTES == 32);
+    // A copy of the keyed state on the stack; _final wipes it.
+    crypto_auth_hmacsha256_state state = keyed_->hmac;
     std::array<std::uint8_t, 32> tag{};
-    std::size_t length = 0;
-    if (!ready || EVP_MAC_update(mac_.get(), message.data(), message.size()) != 1 ||
-        EVP_MAC_final(mac_.get(), tag.data(), &length, tag.size()) != 1 || length != tag.size()) {
-        mac_.reset();
-        throw std::runtime_error("HMAC-SHA256 of a heartbeat datagram failed in libcrypto");
-    }
+    crypto_auth_hmacsha256_update(&state, message.data(), message.size());
+    crypto_auth_hmacsha256_final(&state, tag.data());
     return tag;
 }
 
 HeartbeatKey::~HeartbeatKey() { wipe(); }
 
-void HeartbeatKey::wipe() noexcept { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
+void HeartbeatKey::wipe() noexcept { sodium_memzero(bytes_.data(), bytes_.size()); }
 
 HeartbeatKey load_heartbeat_key(const std::filesystem::path& path) {
     std::string text = read_key_file(path);
     WipedOnExit wipe_text(text);
     std::vector<std::uint8_t> bytes = parse_key_text(path, text);
     HeartbeatKey key = HeartbeatKey::from_bytes(bytes);
-    OPENSSL_cleanse(bytes.data(), bytes.size());
+    sodium_memzero(bytes.data(), bytes.size());
     return key;
 }
 
@@ -260,8 +261,8 @@ void write_new_heartbeat_key(const std::filesystem::path& path) {
                                                 "same key: remove it first to make a new one)"));
 
     std::uint8_t key[new_key_bytes];
-    if (RAND_bytes(key, sizeof key) != 1)
-        throw std::runtime_error(key_file_error(path, "not written: the random generator failed"));
+    ensure_sodium();
+    randombytes_buf(key, sizeof key);
     static const char digits[] = "0123456789abcdef";
     std::string text;
     WipedOnExit wipe_text(text);
@@ -271,7 +272,7 @@ void write_new_heartbeat_key(const std::filesystem::path& path) {
         text += digits[b & 0xF];
     }
     text += '\n';
-    OPENSSL_cleanse(key, sizeof key);
+    sodium_memzero(key, sizeof key);
 
     std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
     TemporaryFile temporary(directory /

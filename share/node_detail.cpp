@@ -193,21 +193,31 @@ void write_report(JsonWriter& w, const HeartbeatReport& report) {
     w.end_array();
 }
 
-void write_node(JsonWriter& w, const NodeDetail& node) {
+void write_node(JsonWriter& w, std::string_view name, bool up, WallTime since,
+                const std::optional<WallTime>& last_heard, const HeartbeatReport* last_report) {
     w.begin_object();
     w.key("name");
-    w.string(node.name);
+    w.string(name);
     w.key("up");
-    w.boolean(node.up);
+    w.boolean(up);
     w.key("since");
-    w.seconds(node.since);
+    w.seconds(since);
     w.key("last_heard");
-    if (node.last_heard)
-        w.seconds(*node.last_heard);
+    if (last_heard)
+        w.seconds(*last_heard);
     else
         w.null();
-    if (node.last_report) write_report(w, *node.last_report);
+    if (last_report) write_report(w, *last_report);
     w.end_object();
+}
+
+void write_node(JsonWriter& w, const NodeDetail& node) {
+    write_node(w, node.name, node.up, node.since, node.last_heard,
+               node.last_report ? &*node.last_report : nullptr);
+}
+
+void write_node(JsonWriter& w, const SharedNodeDetail& node) {
+    write_node(w, node.name, node.up, node.since, node.last_heard, node.last_report.get());
 }
 
 void write_link(JsonWriter& w, const LinkState& link) {
@@ -401,9 +411,12 @@ NodeDetailFile read_file(const json& document) {
 
 }  // namespace
 
-std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
-                               const DropCounters& dropped, WallTime written, const std::string& writer,
-                               std::uint64_t epoch) {
+namespace {
+
+template <typename Node>
+std::string format_detail(const std::vector<Node>& nodes, const std::vector<LinkState>& links,
+                          const DropCounters& dropped, WallTime written, const std::string& writer,
+                          std::uint64_t epoch) {
     // About 500 bytes for a node with a few CPUs, disks and links heard.
     JsonWriter w(256 + nodes.size() * 512 + links.size() * 128);
     w.begin_object();
@@ -415,7 +428,7 @@ std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::
     w.integer(epoch);
     w.key("nodes");
     w.begin_array();
-    for (const NodeDetail& node : nodes) write_node(w, node);
+    for (const Node& node : nodes) write_node(w, node);
     w.end_array();
     w.key("links");
     w.begin_array();
@@ -432,6 +445,20 @@ std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::
     std::string text = w.take();
     text += '\n';
     return text;
+}
+
+}  // namespace
+
+std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
+                               const DropCounters& dropped, WallTime written, const std::string& writer,
+                               std::uint64_t epoch) {
+    return format_detail(nodes, links, dropped, written, writer, epoch);
+}
+
+std::string format_node_detail_snapshot(const std::vector<SharedNodeDetail>& nodes,
+                                        const std::vector<LinkState>& links, const DropCounters& dropped,
+                                        WallTime written, const std::string& writer, std::uint64_t epoch) {
+    return format_detail(nodes, links, dropped, written, writer, epoch);
 }
 
 NodeDetailRead parse_node_detail(std::string_view json_text) {

@@ -15,9 +15,10 @@
 // - the master's CPU share over --measure seconds (utime + stime from
 //   /proc/PID/stat over wall time), VmRSS and VmHWM, the kernel's drops on
 //   its socket (receive buffer full), and node_status writes: how often, and
-//   how long from the first temporary file of a write to node_status's rename
-//   (writing and syncing the files, the lease lock, the renames; formatting
-//   the text that comes before a file is created is timed by bench_datagrams);
+//   how long from node_status's temporary file to its rename (writing and
+//   syncing it, the lease lock, the rename; formatting the text that comes
+//   before the file is created is timed by bench_datagrams), told apart by
+//   whether node_detail.json (written by its own thread) was being written meanwhile;
 // - death latency: --dead nodes stop sending at known moments, 650 ms apart;
 //   a node's deadline is its last datagram's send time + NodeTimeOut, and its
 //   latency is when node_status (watched with inotify) first shows it 0,
@@ -138,8 +139,8 @@ class StatusWatch {
 public:
     struct Write {
         TimePoint published;
-        double ms = 0;  // first temporary file created -> node_status renamed into place
-        bool with_detail = false;
+        double ms = 0;             // node_status's temporary file created -> renamed into place
+        bool with_detail = false;  // node_detail.json was being written meanwhile
         int compute_up = 0;
     };
 
@@ -183,11 +184,12 @@ public:
 
 private:
     void loop() {
-        // A write starts with its first temporary file (node_detail.json's or
-        // node_status's, whichever the daemon stages first) and ends when
-        // node_status is renamed into place.
-        TimePoint write_started{};  // {} while no write is under way
-        bool detail_created = false;
+        // A node_status write starts with its temporary file and ends when it
+        // is renamed into place. node_detail.json is written by a thread of
+        // its own, from its temporary file to its rename: a node_status write
+        // that overlaps one is counted "with node_detail.json".
+        TimePoint write_started{};  // {} while no node_status write is under way
+        bool detail_writing = false, overlapped = false;
         std::vector<int> was_up(watched_.size(), -1);
         alignas(inotify_event) char buffer[16384];
         while (!stop_) {
@@ -201,13 +203,19 @@ private:
                 const std::string_view name = e->len ? std::string_view(e->name) : std::string_view();
                 const bool status_tmp = name.starts_with(".node_status.tmp.");
                 const bool detail_tmp = name.starts_with(".node_detail.json.tmp.");
-                if ((e->mask & IN_CREATE) && (status_tmp || detail_tmp)) {
+                if ((e->mask & IN_CREATE) && status_tmp) {
                     if (write_started == TimePoint{}) write_started = t;
-                    detail_created = detail_created || detail_tmp;
+                    overlapped = overlapped || detail_writing;
+                } else if ((e->mask & IN_CREATE) && detail_tmp) {
+                    detail_writing = true;
+                    overlapped = overlapped || write_started != TimePoint{};
+                } else if ((e->mask & IN_MOVED_TO) && name == "node_detail.json") {
+                    detail_writing = false;
                 } else if ((e->mask & IN_MOVED_TO) && name == "node_status") {
-                    Write w{t, write_started != TimePoint{} ? ms(t - write_started) : 0.0, detail_created, 0};
+                    Write w{t, write_started != TimePoint{} ? ms(t - write_started) : 0.0,
+                            overlapped || detail_writing, 0};
                     write_started = TimePoint{};
-                    detail_created = false;
+                    overlapped = false;
                     scan(t, w, was_up);
                 }
             }
@@ -803,7 +811,7 @@ int main(int argc, char** argv) {
         }
         std::printf(
             "(all up s: master started -> every node up in node_status, or in how many runs that happened; "
-            "write ms: first temporary status file created -> node_status renamed, median (max); k.drops: "
+            "write ms: node_status's temporary file created -> renamed, median (max); k.drops: "
             "datagrams "
             "the kernel dropped at the master's full socket while measuring)\n");
         return 0;

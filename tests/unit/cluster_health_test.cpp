@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "config/config_loader.hpp"
+#include "share/node_detail.hpp"
 
 using namespace lobos;
 using namespace std::chrono_literals;
@@ -280,5 +281,34 @@ TEST_SUITE("cluster health") {
         CHECK(details[1].last_report->load_average == 1.5f);
         CHECK(details[1].last_heard == clock.at(700ms).wall);
         CHECK_FALSE(details[0].last_heard.has_value());
+        // The snapshot for the detail writer shares the report instead of copying it.
+        auto shared = health.shared_details();
+        REQUIRE(shared.size() == 4);
+        CHECK(shared[1].name == "n2");
+        REQUIRE(shared[1].last_report);
+        CHECK(shared[1].last_report->load_average == 1.5f);
+        CHECK(shared[1].last_report == health.shared_details()[1].last_report);
+        CHECK(format_node_detail_snapshot(shared, {}, {}, clock.at(800ms).wall, "master1", 1) ==
+              format_node_detail(details, {}, {}, clock.at(800ms).wall, "master1", 1));
+    }
+
+    TEST_CASE("deadlines that moved on are requeued in one go; one about to expire stays exact") {
+        const ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        // n1 heard every 100 ms for a second: its first queued deadline (2000 ms) has moved on to 2900 ms.
+        for (int beat = 0; beat <= 9; ++beat)
+            health.on_datagram(report(n1, report_channel), master1,
+                               clock.at(std::chrono::milliseconds(100 * beat)));
+        health.advance(clock.at(900ms));
+        CHECK(*health.next_deadline() == clock.at(2000ms).mono);
+        // Within the lookahead of the queued time, it is put at its real deadline.
+        health.advance(clock.at(2000ms - ClusterHealth::requeue_lookahead));
+        CHECK(*health.next_deadline() == clock.at(2900ms).mono);
+        // Close to the real deadline, it stays there and expires exactly then.
+        CHECK(health.advance(clock.at(2850ms)).empty());
+        CHECK(*health.next_deadline() == clock.at(2900ms).mono);
+        CHECK(health.advance(clock.at(2899ms)).empty());
+        CHECK(has_change(health.advance(clock.at(2900ms)), "n1", false));
     }
 }

@@ -55,6 +55,13 @@ TEST_SUITE("datagram admission") {
         CHECK(admission.admit(report(3, 1), "10.0.0.3") == std::nullopt);
     }
 
+    TEST_CASE("the source address may be given as a number, as a socket gives it") {
+        DatagramAdmission admission(small_cluster(), 65);
+        CHECK(admission.admit(report(3, 1), std::uint32_t{0x0A000003}) == std::nullopt);  // 10.0.0.3
+        CHECK(admission.admit(report(3, 2), std::uint32_t{0x0A000004}) == DropReason::wrong_address);
+        CHECK(admission.admit(report(3, 3), "not an address") == DropReason::wrong_address);
+    }
+
     TEST_CASE("a sender's address on one of its links is accepted as the source") {
         ClusterConfig config = small_cluster();
         DatagramAdmission master(config, 65);

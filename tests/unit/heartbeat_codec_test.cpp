@@ -5,6 +5,8 @@
 
 #include "share/heartbeat_codec.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -15,8 +17,6 @@
 #include <stdexcept>
 
 #include <doctest/doctest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 using namespace lobos;
 
@@ -49,14 +49,17 @@ HeartbeatReport full_report() {
 // Everything before the tag.
 Bytes body_of(const Bytes& datagram) { return Bytes(datagram.begin(), datagram.end() - heartbeat_tag_bytes); }
 
-// Appends a valid tag, computed here with libcrypto, so a test can sign bytes the encoder would never make.
+// Appends a valid tag, computed here with libsodium keyed afresh (not the
+// key's own pre-keyed state), so a test can sign bytes the encoder would never make.
 Bytes signed_with(Bytes body, const HeartbeatKey& key) {
-    unsigned char tag[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), key.bytes().data(), static_cast<int>(key.bytes().size()), body.data(), body.size(),
-         tag, &length);
-    REQUIRE(length == heartbeat_tag_bytes);
-    body.insert(body.end(), tag, tag + length);
+    REQUIRE(sodium_init() >= 0);
+    crypto_auth_hmacsha256_state state;
+    unsigned char tag[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&state, key.bytes().data(), key.bytes().size());
+    crypto_auth_hmacsha256_update(&state, body.data(), body.size());
+    crypto_auth_hmacsha256_final(&state, tag);
+    REQUIRE(sizeof tag == heartbeat_tag_bytes);
+    body.insert(body.end(), tag, tag + sizeof tag);
     return body;
 }
 

@@ -6,10 +6,13 @@
 
 #include <sys/stat.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -204,6 +207,38 @@ TEST_SUITE("heartbeat key") {
         HeartbeatReport report;
         report.sender = 3;
         CHECK(encode_heartbeat(report, from_file) == encode_heartbeat(report, direct));
+    }
+
+    TEST_CASE("a key signs with HMAC-SHA256: known answers, and the same tag every time") {
+        auto hex = [](const std::array<std::uint8_t, 32>& tag) {
+            static const char digits[] = "0123456789abcdef";
+            std::string text;
+            for (std::uint8_t b : tag) {
+                text += digits[b >> 4];
+                text += digits[b & 0xF];
+            }
+            return text;
+        };
+        auto bytes_of = [](std::string_view text) {
+            return std::vector<std::uint8_t>(text.begin(), text.end());
+        };
+        // RFC 4231 test case 6: a key longer than SHA-256's block, hashed first.
+        HeartbeatKey long_key = HeartbeatKey::from_bytes(std::vector<std::uint8_t>(131, 0xaa));
+        const auto rfc = bytes_of("Test Using Larger Than Block-Size Key - Hash Key First");
+        CHECK(hex(long_key.sign(rfc)) == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+        // A 32-byte key as pulse --keygen makes them (answer from Python's hmac module).
+        std::vector<std::uint8_t> bytes(32);
+        for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i);
+        HeartbeatKey key = HeartbeatKey::from_bytes(bytes);
+        const auto message = bytes_of("LoBoS heartbeat");
+        const std::string expected = "0ac169a8b8198d0e392a1f0133e4ccb4dcc266215f2e302dced0f8958c9ffe48";
+        CHECK(hex(key.sign(message)) == expected);
+        // The keyed state is reused: a second tag, after another message, is still right.
+        CHECK(hex(key.sign(rfc)) != expected);
+        CHECK(hex(key.sign(message)) == expected);
+        HeartbeatKey moved = std::move(key);
+        CHECK(hex(moved.sign(message)) == expected);
+        CHECK_THROWS_AS(key.sign(message), std::logic_error);  // NOLINT(bugprone-use-after-move)
     }
 
     TEST_CASE("a key of fewer than 32 bytes cannot be made, and a moved key keeps its bytes") {
