@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <iostream>
 #include <system_error>
 
@@ -15,8 +17,8 @@
 #include "lobosq/queue_report.hpp"
 #include "lobosq/spool_entry.hpp"
 #include "lobosq/user_files.hpp"
-#include "pulse/status_writer.hpp"
 #include "share/atomic_file.hpp"
+#include "share/log_line.hpp"
 #include "share/node_status.hpp"
 
 namespace lobos {

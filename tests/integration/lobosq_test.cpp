@@ -395,3 +395,20 @@ TEST_CASE("when the acting queue daemon dies, the next master's takes over and r
     CHECK(contains(read(dir / (after + ".log")), "ran"));
     CHECK(contains(read(q.cluster.root() / "log" / "lobosqd.master2.log"), "acting for the queue"));
 }
+
+TEST_CASE("typed at a terminal, the script is read line by line at a lobosq> prompt until ctrl-d") {
+    QueueCluster q;
+    // `script` gives lobosq a pseudo-terminal and passes the end of its input on as ctrl-d.
+    const std::string command = "cd " + q.work.path().string() + " && exec " + program("lobosq") +
+                                " --root " + q.cluster.root().string();
+    RunOptions options;
+    options.input = "#NPROCS 1\necho typed at a terminal\n";
+    ProcessResult r = run_process({"/usr/bin/script", "-qec", command, "/dev/null"}, options);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    CHECK(count_of(r.out, "lobosq> ") == 3);  // two lines, then ctrl-d
+    std::smatch id;
+    REQUIRE(std::regex_search(r.out, id, std::regex(R"([a-z_][a-z0-9_.-]*\.\d{12})")));
+    CHECK(read(q.work.path() / id.str()) == options.input);
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(id.str()); }, patience), q.diagnostics());
+    CHECK(read(q.work.path() / (id.str() + ".log")) == "typed at a terminal\n");
+}
