@@ -199,10 +199,10 @@ std::vector<WaitingEstimate> JobQueue::plan(JobTime now, const std::set<std::str
             if (t > earliest) moments.push_back(t);
         std::sort(moments.begin(), moments.end());
         moments.erase(std::unique(moments.begin(), moments.end()), moments.end());
+        CpuAvailability at = now_available;  // one copy; only `free` changes per moment
         for (JobTime t : moments) {
-            CpuAvailability at = now_available;
             for (std::size_t i = 0; i < cpus_.size(); ++i)
-                at.free[i] = up_nodes.count(cpus_[i].node) > 0 && free_at[i] <= t;
+                at.free[i] = now_available.up_nodes.count(cpus_[i].node) > 0 && free_at[i] <= t;
             if (auto p = place(request, at)) {
                 e.start = t;
                 for (int number : p->cpus) free_at[number - 1] = t + etime_of(*waiting);

@@ -32,7 +32,7 @@ namespace {
 // submissions does not hold the lease lock (and the lease renewal) for long.
 constexpr int max_spool_batch = 256;
 // job_status is rewritten at most this often under load, and at least once a second.
-constexpr auto min_status_interval = 50ms;
+constexpr auto min_status_interval = 100ms;
 constexpr auto status_period = 1s;
 // Spool temporaries of a client that died, and answers nobody collected.
 constexpr auto stale_spool_file = std::chrono::hours(1);

@@ -1,8 +1,8 @@
 #pragma once
 // The queue daemon's durable records in ROOT/queue: one file per accepted
 // job (ID.json, replaced atomically and synced before anything is done on
-// its strength), moved to ROOT/queue/ended/ when the job has ended, where it
-// keeps the id taken (a second submission in the same second must not get
+// its strength), moved as it last was to ROOT/queue/ended/ when the job has
+// ended (job.log says how), where it keeps the id taken (a second submission in the same second must not get
 // it) until it is a week old. Any master's daemon can pick the queue up from
 // these files.
 
@@ -29,12 +29,13 @@ public:
     // Writes the record of a waiting or running job, not synced: the queue
     // daemon makes a whole round of records durable at once with sync().
     // Throws std::system_error.
-    void save(const Job& job) const;
-    // Writes the final record to ended/ and removes the live one, not synced.
+    void save(const Job& job);
+    // Moves the live record to ended/, not synced.
     // Throws std::system_error.
-    void retire(const Job& job) const;
-    // Makes every record written so far durable. Throws std::system_error.
-    void sync() const;
+    void retire(const Job& job);
+    // Makes every record written since the last sync durable: each file,
+    // then each directory once. Throws std::system_error.
+    void sync();
     // True when a job of this id was accepted, live or ended.
     bool known(const std::string& id) const;
     // Removes ended records older than `age` (by file time). Returns how many.
@@ -48,6 +49,8 @@ public:
 
 private:
     std::filesystem::path dir_;
+    std::vector<std::filesystem::path> unsynced_;  // records written since the last sync()
+    bool live_dir_unsynced_ = false;
 };
 
 }  // namespace lobos

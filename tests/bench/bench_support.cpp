@@ -17,11 +17,14 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <boost/program_options.hpp>
+
+#include "share/atomic_file.hpp"
 
 namespace lobos::bench {
 
@@ -128,6 +131,24 @@ std::uint16_t free_udp_ports(int extra) {
         if (all_free) return static_cast<std::uint16_t>(base);
     }
     throw std::runtime_error("no free UDP ports found");
+}
+
+std::uint16_t write_demo_cluster(const std::filesystem::path& root, const std::string& prefix) {
+    const std::uint16_t port = free_udp_ports(2);  // PulsePort, hub1, hub2
+    const std::filesystem::path demo = source_path("config/examples/demo");
+    auto slurp = [](const std::filesystem::path& p) { return read_file_if_exists(p).value_or(""); };
+    std::filesystem::create_directories(root / "config");
+    for (const char* file : {"nodes", "topology"})
+        write_file_atomically(root / "config" / file,
+                              std::regex_replace(slurp(demo / file), std::regex(R"(127\.0\.76\.)"), prefix));
+    std::string conf = slurp(demo / "pulse.conf");
+    conf = std::regex_replace(conf, std::regex(R"((^|\n)\s*(PulsePort|WebPort)[^\n]*)"), "$1");
+    conf += "PulsePort " + std::to_string(port) + "\nWebPort " + std::to_string(port) + "\n";
+    write_file_atomically(root / "config" / "pulse.conf", conf);
+    if (run_to_end({program("pulse"), "--keygen", "--root", root.string()}, root / "keygen.log",
+                   std::chrono::seconds(30)) != 0)
+        throw std::runtime_error("pulse --keygen failed: " + slurp(root / "keygen.log"));
+    return port;
 }
 
 ScratchDir::ScratchDir(const std::string& purpose, bool keep) : keep_(keep) {

@@ -52,6 +52,11 @@ std::string master_address(int m);   // 0-based: 127.19.0.1 for 0
 // cluster of the benchmark's own (PulsePort and the hubs' ports above it).
 std::uint16_t free_udp_ports(int extra);
 
+// The demo cluster (config/examples/demo) in ROOT/config, moved from
+// 127.0.76.x to `prefix` (e.g. "127.77.3.") and to free ports of its own,
+// with a fresh key. Returns its PulsePort. Throws std::runtime_error.
+std::uint16_t write_demo_cluster(const std::filesystem::path& root, const std::string& prefix);
+
 // A fresh directory under the system's temporary directory, removed with
 // everything in it at the end unless kept.
 class ScratchDir {

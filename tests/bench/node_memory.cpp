@@ -111,20 +111,7 @@ struct RunResult {
 RunResult run_once(const Options& o, int run, bool show_mappings) {
     ScratchDir scratch("node-rss-" + std::to_string(run));
     const std::filesystem::path root = scratch.path();
-    const std::uint16_t port = free_udp_ports(2);  // PulsePort, hub1, hub2
-    const std::string prefix = "127.77." + std::to_string(1 + ::getpid() % 250) + ".";
-    const std::filesystem::path demo = source_path("config/examples/demo");
-    std::filesystem::create_directories(root / "config");
-    for (const char* file : {"nodes", "topology"})
-        write_file_atomically(root / "config" / file,
-                              std::regex_replace(slurp(demo / file), std::regex(R"(127\.0\.76\.)"), prefix));
-    std::string conf = slurp(demo / "pulse.conf");
-    conf = std::regex_replace(conf, std::regex(R"((^|\n)\s*(PulsePort|WebPort)[^\n]*)"), "$1");
-    conf += "PulsePort " + std::to_string(port) + "\nWebPort " + std::to_string(port) + "\n";
-    write_file_atomically(root / "config" / "pulse.conf", conf);
-    if (run_to_end({program("pulse"), "--keygen", "--root", root.string()}, root / "keygen.log",
-                   std::chrono::seconds(30)) != 0)
-        throw std::runtime_error("pulse --keygen failed: " + slurp(root / "keygen.log"));
+    write_demo_cluster(root, "127.77." + std::to_string(1 + ::getpid() % 250) + ".");
 
     std::vector<std::string> hosts{"master1", "n01"};
     if (o.all) {
