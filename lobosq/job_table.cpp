@@ -1,47 +1,30 @@
 #include "lobosq/job_table.hpp"
 
-#include <time.h>
-
 #include <algorithm>
-#include <array>
 #include <cstdio>
+#include <ctime>
 
 #include "lobosq/cpu_numbering.hpp"
+#include "share/local_time.hpp"
 
 namespace lobos {
 
 namespace {
 
-constexpr std::array<const char*, 12> month_names{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-std::tm local_time(StatusClock::time_point when) {
-    const std::time_t seconds = std::chrono::floor<std::chrono::seconds>(when.time_since_epoch()).count();
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    return local;
-}
-
 // "10:15" today, "Nov 24 10:15" on another day (the day padded as ls pads
 // it, so that the times line up); '~' marks an estimate.
 std::string start_text(const JobView& job, const std::tm& today) {
     if (!job.start) return "-";
-    const std::tm at = local_time(*job.start);
-    char text[32];
-    if (at.tm_year == today.tm_year && at.tm_yday == today.tm_yday)
-        std::snprintf(text, sizeof text, "%02d:%02d", at.tm_hour, at.tm_min);
-    else
-        std::snprintf(text, sizeof text, "%s %2d %02d:%02d",
-                      month_names[static_cast<std::size_t>(at.tm_mon % 12)], at.tm_mday, at.tm_hour,
-                      at.tm_min);
-    return (job.start_estimated ? "~" : "") + std::string(text);
-}
-
-std::string duration_text(std::chrono::seconds duration) {
-    const long long total = std::max<long long>(duration.count(), 0);
-    char text[32];
-    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
-    return text;
+    const std::tm at = to_local_tm(*job.start);
+    std::string text = job.start_estimated ? "~" : "";
+    char digits[32];
+    if (at.tm_year == today.tm_year && at.tm_yday == today.tm_yday) {
+        std::snprintf(digits, sizeof digits, "%02d:%02d", at.tm_hour, at.tm_min);
+    } else {
+        text += month_name(at.tm_mon);
+        std::snprintf(digits, sizeof digits, " %2d %02d:%02d", at.tm_mday, at.tm_hour, at.tm_min);
+    }
+    return text + digits;
 }
 
 std::string count(long long n, const char* one, const char* many) {
@@ -58,7 +41,7 @@ struct Column {
 std::string format_job_table(const JobDetail& detail, StatusClock::time_point now) {
     if (detail.jobs.empty()) return "no jobs waiting or running\n";
 
-    const std::tm today = local_time(now);
+    const std::tm today = to_local_tm(now);
     std::vector<Column> columns{{"JOBID", false}, {"USER", false}, {"STATE", false}, {"CPUS", true},
                                 {"START", false}, {"ETIME", true}, {"RUN", true},    {"CPUS-HELD", false}};
     const bool any_why = std::any_of(detail.jobs.begin(), detail.jobs.end(),
@@ -83,8 +66,8 @@ std::string format_job_table(const JobDetail& detail, StatusClock::time_point no
                                      job.state,
                                      cpus,
                                      start_text(job, today),
-                                     duration_text(job.etime),
-                                     is_running ? duration_text(job.run) : "-",
+                                     format_duration(job.etime),
+                                     is_running ? format_duration(job.run) : "-",
                                      job.cpus.empty() ? "-" : format_cpu_list(job.cpus)};
         if (any_why) row.push_back(job.why);
         rows.push_back(std::move(row));

@@ -3,11 +3,8 @@
 
 #include <iostream>
 
-#include <boost/program_options.hpp>
-
-#include "config/config_loader.hpp"
 #include "lobosq/queue_daemon.hpp"
-#include "share/cluster_root.hpp"
+#include "share/command_line.hpp"
 
 namespace po = boost::program_options;
 
@@ -15,49 +12,26 @@ namespace {
 
 constexpr int exit_ok = 0;
 constexpr int exit_failure = 1;  // could not start (directories, inotify)
-constexpr int exit_usage = 2;    // bad options or an unusable configuration
+constexpr int exit_usage = lobos::CommandLine::exit_usage;
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    po::options_description options("Usage: lobosqd --node MASTER [--root DIR] [--config DIR]\nOptions");
-    options.add_options()             //
-        ("help,h", "show this help")  //
-        ("node", po::value<std::string>()->value_name("MASTER"), "the master this daemon runs on");
-    lobos::add_cluster_options(options);
-    po::variables_map vm;
+    lobos::CommandLine command("lobosqd",
+                               "Usage: lobosqd --node MASTER [--root DIR] [--config DIR]\nOptions");
+    command.add_options()("node", po::value<std::string>()->value_name("MASTER"),
+                          "the master this daemon runs on");
+    if (auto exit = command.parse(argc, argv)) return *exit;
+    if (!command.has("node")) return command.usage_error("--node MASTER is required");
+    const lobos::ClusterPaths& paths = command.paths();
+    const std::optional<lobos::ClusterConfig> config = command.load_config(lobos::ConfigWarnings::omit);
+    if (!config) return exit_usage;
+    const std::string name = command.text("node");
+    const lobos::Node* node = config->find_node(name);
+    if (!node || !node->is_master())
+        return command.node_refused("not a master in " + command.nodes_file().string());
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "lobosqd: " << e.what() << "\n" << options;
-        return exit_usage;
-    }
-    if (vm.count("help")) {
-        std::cout << options;
-        return exit_ok;
-    }
-    if (!vm.count("node")) {
-        std::cerr << "lobosqd: --node MASTER is required\n" << options;
-        return exit_usage;
-    }
-    const lobos::ClusterPaths paths = lobos::cluster_paths_from(vm);
-    lobos::ConfigLoad load = lobos::read_cluster_config(paths.config_dir);
-    for (const lobos::Diagnostic& d : load.diagnostics)
-        if (d.severity == lobos::Severity::error) std::cerr << to_string(d) << "\n";
-    if (!load.ok()) {
-        std::cerr << "lobosqd: the configuration in " << paths.config_dir.string() << " is not usable\n";
-        return exit_usage;
-    }
-    const std::string name = vm["node"].as<std::string>();
-    const lobos::Node* node = load.config.find_node(name);
-    if (!node || !node->is_master()) {
-        std::cerr << "lobosqd: --node " << name << ": not a master in "
-                  << (paths.config_dir / "nodes").string() << "\n";
-        return exit_usage;
-    }
-    try {
-        lobos::QueueDaemon daemon(load.config, paths, *node);
+        lobos::QueueDaemon daemon(*config, paths, *node);
         std::cerr << "lobosqd[" << name << "]: queue daemon on master rank " << node->master_rank()
                   << ", root " << paths.root.string() << "\n";
         daemon.run();

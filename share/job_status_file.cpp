@@ -1,16 +1,16 @@
 // job_status as LoBoS wrote it (SPEC section 3) and job_detail.json beside
 // it: the formatting and parsing of share/job_status.hpp.
 
-#include <time.h>
-
-#include <array>
-#include <charconv>
 #include <cmath>
+#include <limits>
 #include <string_view>
 
 #include "lobosq/cpu_numbering.hpp"
 #include "lobosq/job_json.hpp"
+#include "share/decimal_text.hpp"
 #include "share/job_status.hpp"
+#include "share/line_fields.hpp"
+#include "share/local_time.hpp"
 
 namespace lobos {
 
@@ -20,127 +20,16 @@ using namespace job_json;
 
 constexpr std::string_view column_header = "# job id uid gid pri CPUs Start Time Est Time Act Time cpus";
 
-// English names whatever the locale: the format is LoBoS's, not the user's.
-constexpr std::array<std::string_view, 7> weekday_names{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 12> month_names{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-std::tm local_time(StatusClock::time_point when) {
-    const std::time_t seconds = std::chrono::floor<std::chrono::seconds>(when.time_since_epoch()).count();
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    return local;
-}
-
-// mktime of a broken-down local time whose DST flag is unknown.
-StatusClock::time_point from_local(std::tm local) {
-    local.tm_isdst = -1;
-    return StatusClock::time_point(std::chrono::seconds(mktime(&local)));
-}
-
-void append_number(std::string& out, long long value, int width) {
-    std::array<char, 24> digits{};
-    auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-    for (int pad = width - static_cast<int>(end - digits.data()); pad > 0; --pad) out += '0';
-    out.append(digits.data(), end);
-}
-
-void append_time_of_day(std::string& out, const std::tm& local) {
-    append_number(out, local.tm_hour, 2);
-    out += ':';
-    append_number(out, local.tm_min, 2);
-    out += ':';
-    append_number(out, local.tm_sec, 2);
-}
-
-// "1:00:00"; hours are not wrapped at 24, and a negative duration (a clock
-// stepped back) shows as 0:00:00.
-void append_duration(std::string& out, std::chrono::seconds duration) {
-    const long long total = std::max<long long>(duration.count(), 0);
-    append_number(out, total / 3600, 1);
-    out += ':';
-    append_number(out, total / 60 % 60, 2);
-    out += ':';
-    append_number(out, total % 60, 2);
-}
-
-std::vector<std::string_view> fields_of(std::string_view line) {
-    std::vector<std::string_view> fields;
-    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && is_space(line[i])) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && !is_space(line[i])) ++i;
-        if (i > start) fields.push_back(line.substr(start, i - start));
-    }
-    return fields;
-}
-
-template <typename Number>
-std::optional<Number> number_in(std::string_view text, Number min, Number max) {
-    Number value{};
-    const char* last = text.data() + text.size();
-    auto [end, ec] = std::from_chars(text.data(), last, value);
-    if (text.empty() || ec != std::errc() || end != last || value < min || value > max) return std::nullopt;
-    return value;
-}
-
-std::optional<int> month_number(std::string_view name) {
-    for (std::size_t i = 0; i < month_names.size(); ++i)
-        if (month_names[i] == name) return static_cast<int>(i);
-    return std::nullopt;
-}
-
-// "HH:MM:SS" into `local`.
-bool read_time_of_day(std::string_view text, std::tm& local) {
-    if (text.size() != 8 || text[2] != ':' || text[5] != ':') return false;
-    auto hour = number_in(text.substr(0, 2), 0, 23);
-    auto minute = number_in(text.substr(3, 2), 0, 59);
-    auto second = number_in(text.substr(6, 2), 0, 60);
-    if (!hour || !minute || !second) return false;
-    local.tm_hour = *hour;
-    local.tm_min = *minute;
-    local.tm_sec = *second;
-    return true;
-}
-
-// The fields of a date: year, month name, day and time in the given order.
-std::optional<StatusClock::time_point> read_date(std::string_view year_text, std::string_view month_text,
-                                                 std::string_view day_text, std::string_view time_text) {
-    auto year = number_in(year_text, 1900, 9999);
-    auto month = month_number(month_text);
-    auto day = number_in(day_text, 1, 31);
-    std::tm local{};
-    if (!year || !month || !day || !read_time_of_day(time_text, local)) return std::nullopt;
-    local.tm_year = *year - 1900;
-    local.tm_mon = *month;
-    local.tm_mday = *day;
-    return from_local(local);
-}
-
-// "1:00:00", hours of any size.
-std::optional<std::chrono::seconds> read_duration(std::string_view text) {
-    const std::size_t colon = text.find(':');
-    if (colon == std::string_view::npos || text.size() != colon + 6 || text[colon + 3] != ':')
-        return std::nullopt;
-    auto hours = number_in<long long>(text.substr(0, colon), 0, 1'000'000'000);
-    auto minutes = number_in<long long>(text.substr(colon + 1, 2), 0, 59);
-    auto seconds = number_in<long long>(text.substr(colon + 4, 2), 0, 59);
-    if (!hours || !minutes || !seconds) return std::nullopt;
-    return std::chrono::seconds(*hours * 3600 + *minutes * 60 + *seconds);
-}
-
 std::optional<JobStatusLine> read_line(const std::vector<std::string_view>& f) {
     // id uid gid pri CPUs | year month day time | est act | cpus
     if (f.size() != 12) return std::nullopt;
     JobStatusLine line;
     line.id = std::string(f[0]);
-    auto uid = number_in<unsigned>(f[1], 0, std::numeric_limits<unsigned>::max());
-    auto gid = number_in<unsigned>(f[2], 0, std::numeric_limits<unsigned>::max());
-    auto priority = number_in(f[3], std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
-    auto cpu_count = number_in(f[4], 0, std::numeric_limits<int>::max());
-    auto start = read_date(f[5], f[6], f[7], f[8]);
+    auto uid = decimal_in<unsigned>(f[1], 0, std::numeric_limits<unsigned>::max());
+    auto gid = decimal_in<unsigned>(f[2], 0, std::numeric_limits<unsigned>::max());
+    auto priority = decimal_in(f[3], std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+    auto cpu_count = decimal_in(f[4], 0, std::numeric_limits<int>::max());
+    auto start = read_year_first_date(f[5], f[6], f[7], f[8]);
     auto estimated = read_duration(f[9]);
     auto actual = read_duration(f[10]);
     auto cpus =
@@ -238,46 +127,27 @@ JobView read_view(const json& value, const std::string& where) {
 std::string format_job_status(const JobStatus& status) {
     std::string out;
     out.reserve(128 + status.jobs.size() * 96);
-    // asctime's layout without its newline, the day unpadded as in LoBoS's
-    // files: "Wed Oct 8 16:23:00 1997".
-    const std::tm written = local_time(status.written);
     out += "# Job Status Date:";
-    out += weekday_names[static_cast<std::size_t>(written.tm_wday % 7)];
-    out += ' ';
-    out += month_names[static_cast<std::size_t>(written.tm_mon % 12)];
-    out += ' ';
-    append_number(out, written.tm_mday, 1);
-    out += ' ';
-    append_time_of_day(out, written);
-    out += ' ';
-    append_number(out, written.tm_year + 1900, 1);
+    append_asctime_date(out, status.written);
     out += '\n';
     out += column_header;
     out += '\n';
     for (const JobStatusLine& job : status.jobs) {
         out += job.id;
         out += ' ';
-        append_number(out, job.uid, 1);
+        append_decimal(out, job.uid, 1);
         out += ' ';
-        append_number(out, job.gid, 1);
+        append_decimal(out, job.gid, 1);
         out += ' ';
-        append_number(out, job.priority, 1);
+        append_decimal(out, job.priority, 1);
         out += ' ';
-        append_number(out, job.cpu_count, 1);
-        // Start Time: "1997 Oct 08 18:23:00".
-        const std::tm start = local_time(job.start);
+        append_decimal(out, job.cpu_count, 1);
         out += ' ';
-        append_number(out, start.tm_year + 1900, 1);
+        append_year_first_date(out, job.start);
         out += ' ';
-        out += month_names[static_cast<std::size_t>(start.tm_mon % 12)];
+        out += format_duration(job.estimated);
         out += ' ';
-        append_number(out, start.tm_mday, 2);
-        out += ' ';
-        append_time_of_day(out, start);
-        out += ' ';
-        append_duration(out, job.estimated);
-        out += ' ';
-        append_duration(out, job.actual);
+        out += format_duration(job.actual);
         out += ' ';
         out += job.cpus.empty() ? "-" : format_cpu_list(job.cpus);
         out += '\n';
@@ -293,17 +163,14 @@ JobStatusRead parse_job_status(const std::string& text) {
         const std::string_view line = rest.substr(0, end);
         rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
 
-        const std::vector<std::string_view> fields = fields_of(line);
+        const std::vector<std::string_view> fields = line_fields(line);
         if (fields.empty()) continue;
         if (fields[0].starts_with('#')) {
-            // "# Job Status Date:Wed Oct 8 16:23:00 1997" (the weekday is not
-            // checked: the date says which day it was); other comments are
+            // "# Job Status Date:Wed Oct 8 16:23:00 1997"; other comments are
             // the column header or notes.
             const std::size_t at = line.find("Date:");
             if (at == std::string_view::npos) continue;
-            const std::vector<std::string_view> date = fields_of(line.substr(at + 5));
-            if (date.size() != 5) continue;
-            if (auto written = read_date(date[4], date[1], date[2], date[3])) read.status.written = *written;
+            if (auto written = read_asctime_date(line.substr(at + 5))) read.status.written = *written;
             continue;
         }
         if (auto job = read_line(fields))

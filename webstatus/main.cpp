@@ -4,33 +4,16 @@
 
 #include <iostream>
 
-#include <boost/program_options.hpp>
-
 #include "config/config_loader.hpp"
-#include "share/cluster_root.hpp"
-
-namespace po = boost::program_options;
+#include "share/command_line.hpp"
 
 int main(int argc, char** argv) {
-    po::options_description options("Usage: webstatus [--root DIR] [--config DIR]\nOptions");
-    options.add_options()("help,h", "show this help");
-    lobos::add_cluster_options(options);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "webstatus: " << e.what() << "\n" << options;
-        return 2;
-    }
-    if (vm.count("help")) {
-        std::cout << options;
-        return 0;
-    }
-    lobos::ClusterPaths paths = lobos::cluster_paths_from(vm);
+    lobos::CommandLine command("webstatus", "Usage: webstatus [--root DIR] [--config DIR]\nOptions");
+    if (auto exit = command.parse(argc, argv)) return *exit;
+    const lobos::ClusterPaths& paths = command.paths();
     lobos::ConfigLoad load = lobos::read_cluster_config(paths.config_dir);
     for (const lobos::Diagnostic& d : load.diagnostics) std::cerr << to_string(d) << "\n";
-    if (!load.ok()) return 2;
+    if (!load.ok()) return lobos::CommandLine::exit_usage;
     std::cerr << "webstatus: not implemented in this version; the configuration in "
               << paths.config_dir.string() << " is usable\n";
     return 1;

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -124,6 +126,24 @@ std::string thousands(double value);
 // a bad option.
 bool read_command_line(int argc, char** argv, const char* usage,
                        const boost::program_options::options_description& options);
+
+// A benchmark's main: SIGINT and SIGTERM stop it cleanly, `read_options`
+// reads its command line (nullopt: --help was printed, exit status 0), and
+// an exception from either, or from `run`, ends it with "NAME: what" on
+// standard error and exit status 1, after the destructors have stopped
+// what it started.
+template <typename Options>
+int run_benchmark(const char* name, int argc, char** argv,
+                  std::optional<Options> (*read_options)(int, char**), void (*run)(const Options&)) {
+    try {
+        install_stop_handler();
+        if (const std::optional<Options> options = read_options(argc, argv)) run(*options);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", name, e.what());
+        return 1;
+    }
+}
 
 // "1000,10000" -> {1000, 10000}; throws std::runtime_error naming the bad part.
 std::vector<int> node_counts(const std::string& list);

@@ -394,27 +394,20 @@ Summary bench_cluster(int n, const Options& o, const HeartbeatKey& key) {
     return s;
 }
 
+void benchmark(const Options& o) {
+    const HeartbeatKey key = bench_key();
+    std::vector<Summary> all;
+    for (int n : o.nodes) all.push_back(bench_cluster(n, o, key));
+    std::printf("\nSummary (one core, median of %d runs; decode + admit + on_datagram + advance):\n", o.runs);
+    std::printf("%10s %16s %14s %18s %22s\n", "nodes", "datagrams/s", "ns/datagram", "node_status text",
+                "node_detail.json text");
+    for (const Summary& s : all)
+        std::printf("%10s %16s %14.0f %15.1f ms %19.1f ms\n", thousands(s.nodes).c_str(),
+                    thousands(s.per_second).c_str(), s.ns, s.status_ms, s.detail_ms);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        install_stop_handler();
-        const std::optional<Options> parsed = parse_options(argc, argv);
-        if (!parsed) return 0;
-        const Options& o = *parsed;
-        const HeartbeatKey key = bench_key();
-        std::vector<Summary> all;
-        for (int n : o.nodes) all.push_back(bench_cluster(n, o, key));
-        std::printf("\nSummary (one core, median of %d runs; decode + admit + on_datagram + advance):\n",
-                    o.runs);
-        std::printf("%10s %16s %14s %18s %22s\n", "nodes", "datagrams/s", "ns/datagram", "node_status text",
-                    "node_detail.json text");
-        for (const Summary& s : all)
-            std::printf("%10s %16s %14.0f %15.1f ms %19.1f ms\n", thousands(s.nodes).c_str(),
-                        thousands(s.per_second).c_str(), s.ns, s.status_ms, s.detail_ms);
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_datagrams: %s\n", e.what());
-        return 1;
-    }
+    return run_benchmark("bench_datagrams", argc, argv, parse_options, benchmark);
 }

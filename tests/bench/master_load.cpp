@@ -754,69 +754,62 @@ void print_run(const RunResult& r) {
         r.spurious_downs, r.warmup_downs, r.dropped.empty() ? "none" : r.dropped.c_str());
 }
 
+void benchmark(const Options& o) {
+    std::printf(
+        "bench_master: HeartBeat %.0f s, NodeTimeOut %.0f s, %d runs of %.0f s measuring, %d deaths a "
+        "run\n",
+        heartbeat_s, timeout_s, o.runs, o.measure_s, o.dead);
+    std::map<int, std::vector<RunResult>> results;
+    for (int n : o.nodes) {
+        for (int run = 0; run < o.runs; ++run) {
+            std::printf("N = %s, run %d:\n", thousands(n).c_str(), run + 1);
+            std::fflush(stdout);
+            results[n].push_back(run_once(n, o, run));
+            print_run(results[n].back());
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\nSummary: median of %d runs per N (death latency: median and max over all runs' deaths)\n",
+                o.runs);
+    std::printf("%7s %9s %9s %9s %9s %11s %13s %9s %10s %11s %12s %12s\n", "nodes", "CPU %", "RSS MiB",
+                "HWM MiB", "all up s", "writes/s", "write ms", "k.drops", "sent/s", "sender CPU%",
+                "death median", "death max");
+    for (const auto& [n, runs] : results) {
+        auto col = [&](auto field) {
+            std::vector<double> v;
+            for (const RunResult& r : runs) v.push_back(static_cast<double>(field(r)));
+            return median(v);
+        };
+        std::vector<double> deaths;
+        for (const RunResult& r : runs) deaths.insert(deaths.end(), r.death_ms.begin(), r.death_ms.end());
+        int up_runs = 0;
+        for (const RunResult& r : runs) up_runs += r.all_up;
+        char warm[32];
+        if (up_runs == static_cast<int>(runs.size()))
+            std::snprintf(warm, sizeof warm, "%.1f", col([](auto& r) { return r.warm_s; }));
+        else
+            std::snprintf(warm, sizeof warm, "no (%d/%zu)", up_runs, runs.size());
+        char write[32];
+        std::snprintf(write, sizeof write, "%.1f (%.1f)", col([](auto& r) { return r.write_ms_median; }),
+                      col([](auto& r) { return r.write_ms_max; }));
+        std::printf("%7s %9.2f %9.1f %9.1f %9s %11.2f %13s %9.0f %10s %11.1f %12s %12s\n",
+                    thousands(n).c_str(), col([](auto& r) { return r.cpu_pct; }),
+                    col([](auto& r) { return r.rss_mib; }), col([](auto& r) { return r.hwm_mib; }), warm,
+                    col([](auto& r) { return r.writes_per_s; }), write,
+                    col([](auto& r) { return r.kernel_drops; }),
+                    thousands(col([](auto& r) { return r.send_rate; })).c_str(),
+                    col([](auto& r) { return r.gen_cpu_pct; }), ms_text(median(deaths)).c_str(),
+                    ms_text(maximum(deaths)).c_str());
+    }
+    std::printf(
+        "(all up s: master started -> every node up in node_status, or in how many runs that happened; "
+        "write ms: node_status's temporary file created -> renamed, median (max); k.drops: "
+        "datagrams "
+        "the kernel dropped at the master's full socket while measuring)\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        install_stop_handler();
-        const std::optional<Options> parsed = parse_options(argc, argv);
-        if (!parsed) return 0;
-        const Options& o = *parsed;
-        std::printf(
-            "bench_master: HeartBeat %.0f s, NodeTimeOut %.0f s, %d runs of %.0f s measuring, %d deaths a "
-            "run\n",
-            heartbeat_s, timeout_s, o.runs, o.measure_s, o.dead);
-        std::map<int, std::vector<RunResult>> results;
-        for (int n : o.nodes) {
-            for (int run = 0; run < o.runs; ++run) {
-                std::printf("N = %s, run %d:\n", thousands(n).c_str(), run + 1);
-                std::fflush(stdout);
-                results[n].push_back(run_once(n, o, run));
-                print_run(results[n].back());
-                std::fflush(stdout);
-            }
-        }
-        std::printf(
-            "\nSummary: median of %d runs per N (death latency: median and max over all runs' deaths)\n",
-            o.runs);
-        std::printf("%7s %9s %9s %9s %9s %11s %13s %9s %10s %11s %12s %12s\n", "nodes", "CPU %", "RSS MiB",
-                    "HWM MiB", "all up s", "writes/s", "write ms", "k.drops", "sent/s", "sender CPU%",
-                    "death median", "death max");
-        for (const auto& [n, runs] : results) {
-            auto col = [&](auto field) {
-                std::vector<double> v;
-                for (const RunResult& r : runs) v.push_back(static_cast<double>(field(r)));
-                return median(v);
-            };
-            std::vector<double> deaths;
-            for (const RunResult& r : runs) deaths.insert(deaths.end(), r.death_ms.begin(), r.death_ms.end());
-            int up_runs = 0;
-            for (const RunResult& r : runs) up_runs += r.all_up;
-            char warm[32];
-            if (up_runs == static_cast<int>(runs.size()))
-                std::snprintf(warm, sizeof warm, "%.1f", col([](auto& r) { return r.warm_s; }));
-            else
-                std::snprintf(warm, sizeof warm, "no (%d/%zu)", up_runs, runs.size());
-            char write[32];
-            std::snprintf(write, sizeof write, "%.1f (%.1f)", col([](auto& r) { return r.write_ms_median; }),
-                          col([](auto& r) { return r.write_ms_max; }));
-            std::printf("%7s %9.2f %9.1f %9.1f %9s %11.2f %13s %9.0f %10s %11.1f %12s %12s\n",
-                        thousands(n).c_str(), col([](auto& r) { return r.cpu_pct; }),
-                        col([](auto& r) { return r.rss_mib; }), col([](auto& r) { return r.hwm_mib; }), warm,
-                        col([](auto& r) { return r.writes_per_s; }), write,
-                        col([](auto& r) { return r.kernel_drops; }),
-                        thousands(col([](auto& r) { return r.send_rate; })).c_str(),
-                        col([](auto& r) { return r.gen_cpu_pct; }), ms_text(median(deaths)).c_str(),
-                        ms_text(maximum(deaths)).c_str());
-        }
-        std::printf(
-            "(all up s: master started -> every node up in node_status, or in how many runs that happened; "
-            "write ms: node_status's temporary file created -> renamed, median (max); k.drops: "
-            "datagrams "
-            "the kernel dropped at the master's full socket while measuring)\n");
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_master: %s\n", e.what());
-        return 1;
-    }
+    return run_benchmark("bench_master", argc, argv, parse_options, benchmark);
 }

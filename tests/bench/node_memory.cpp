@@ -162,48 +162,42 @@ RunResult run_once(const Options& o, int run, bool show_mappings) {
     return r;
 }
 
+void benchmark(const Options& o) {
+    std::map<std::string, std::vector<Memory>> by_host;
+    for (int run = 0; run < o.runs; ++run) {
+        std::printf("run %d: %s, %.0f s after they are up\n", run + 1,
+                    o.all ? "every host of the demo" : "master1 and n01", o.seconds);
+        const RunResult r = run_once(o, run, run == 0);
+        for (const auto& [h, m] : r.hosts) {
+            by_host[h].push_back(m);
+            std::printf(
+                "  %-8s VmRSS %6.0f KiB  VmHWM %6.0f KiB  (RssAnon %5.0f, RssFile %5.0f; Pss %5.0f, "
+                "Private %5.0f)\n",
+                h.c_str(), m.rss_kib, m.hwm_kib, m.anon_kib, m.file_kib, m.pss_kib, m.private_kib);
+        }
+        std::fflush(stdout);
+    }
+    std::printf(
+        "\nSummary: median of %d runs (aim: a compute node under 8 MiB = 8192 KiB resident; "
+        "the last column says whether VmHWM is)\n",
+        o.runs);
+    std::printf("%-9s %10s %10s %10s %10s %10s %10s %8s\n", "host", "VmRSS KiB", "VmHWM KiB", "RssAnon",
+                "RssFile", "Pss", "Private", "< 8 MiB");
+    for (const auto& [h, ms] : by_host) {
+        auto col = [&](double Memory::*f) {
+            std::vector<double> v;
+            for (const Memory& m : ms) v.push_back(m.*f);
+            return median(v);
+        };
+        const double hwm = col(&Memory::hwm_kib);
+        std::printf("%-9s %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %8s\n", h.c_str(), col(&Memory::rss_kib),
+                    hwm, col(&Memory::anon_kib), col(&Memory::file_kib), col(&Memory::pss_kib),
+                    col(&Memory::private_kib), hwm < 8192 ? "yes" : "NO");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        install_stop_handler();
-        const std::optional<Options> parsed = parse_options(argc, argv);
-        if (!parsed) return 0;
-        const Options& o = *parsed;
-        std::map<std::string, std::vector<Memory>> by_host;
-        for (int run = 0; run < o.runs; ++run) {
-            std::printf("run %d: %s, %.0f s after they are up\n", run + 1,
-                        o.all ? "every host of the demo" : "master1 and n01", o.seconds);
-            const RunResult r = run_once(o, run, run == 0);
-            for (const auto& [h, m] : r.hosts) {
-                by_host[h].push_back(m);
-                std::printf(
-                    "  %-8s VmRSS %6.0f KiB  VmHWM %6.0f KiB  (RssAnon %5.0f, RssFile %5.0f; Pss %5.0f, "
-                    "Private %5.0f)\n",
-                    h.c_str(), m.rss_kib, m.hwm_kib, m.anon_kib, m.file_kib, m.pss_kib, m.private_kib);
-            }
-            std::fflush(stdout);
-        }
-        std::printf(
-            "\nSummary: median of %d runs (aim: a compute node under 8 MiB = 8192 KiB resident; "
-            "the last column says whether VmHWM is)\n",
-            o.runs);
-        std::printf("%-9s %10s %10s %10s %10s %10s %10s %8s\n", "host", "VmRSS KiB", "VmHWM KiB", "RssAnon",
-                    "RssFile", "Pss", "Private", "< 8 MiB");
-        for (const auto& [h, ms] : by_host) {
-            auto col = [&](double Memory::*f) {
-                std::vector<double> v;
-                for (const Memory& m : ms) v.push_back(m.*f);
-                return median(v);
-            };
-            const double hwm = col(&Memory::hwm_kib);
-            std::printf("%-9s %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f %8s\n", h.c_str(),
-                        col(&Memory::rss_kib), hwm, col(&Memory::anon_kib), col(&Memory::file_kib),
-                        col(&Memory::pss_kib), col(&Memory::private_kib), hwm < 8192 ? "yes" : "NO");
-        }
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_node_rss: %s\n", e.what());
-        return 1;
-    }
+    return run_benchmark("bench_node_rss", argc, argv, parse_options, benchmark);
 }

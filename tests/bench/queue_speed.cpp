@@ -328,29 +328,20 @@ void cancel(const QueueCluster& cluster, const fs::path& work, int cancels) {
                 median(command_ms));
 }
 
+void benchmark(const Options& o) {
+    ScratchDir scratch("bench-queue", o.keep);
+    QueueCluster cluster(scratch.path() / "root");
+    const fs::path work = scratch.path() / "work";
+    fs::create_directories(work);
+    std::printf("demo cluster up: 8 compute nodes x 2 CPUs, 2 masters; root %s\n", cluster.root().c_str());
+    std::fflush(stdout);
+    latency(cluster, work, o.latency_jobs);
+    std::fflush(stdout);
+    throughput(cluster, work, o.jobs, o.submitters);
+    std::fflush(stdout);
+    cancel(cluster, work, o.cancels);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-    try {
-        install_stop_handler();
-        const std::optional<Options> parsed = parse_options(argc, argv);
-        if (!parsed) return 0;
-        const Options& o = *parsed;
-        ScratchDir scratch("bench-queue", o.keep);
-        QueueCluster cluster(scratch.path() / "root");
-        const fs::path work = scratch.path() / "work";
-        fs::create_directories(work);
-        std::printf("demo cluster up: 8 compute nodes x 2 CPUs, 2 masters; root %s\n",
-                    cluster.root().c_str());
-        std::fflush(stdout);
-        latency(cluster, work, o.latency_jobs);
-        std::fflush(stdout);
-        throughput(cluster, work, o.jobs, o.submitters);
-        std::fflush(stdout);
-        cancel(cluster, work, o.cancels);
-        return 0;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_queue: %s\n", e.what());
-        return 1;
-    }
-}
+int main(int argc, char** argv) { return run_benchmark("bench_queue", argc, argv, parse_options, benchmark); }

@@ -1,40 +1,15 @@
-#include <stdlib.h>
-#include <time.h>
-
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "share/node_status.hpp"
+#include "time_zone.hpp"
 
 using namespace lobos;
 using namespace std::chrono;
 
 namespace {
-
-// Sets the process's time zone for one test and puts the previous one back.
-class TimeZone {
-public:
-    explicit TimeZone(const char* zone) {
-        if (const char* previous = getenv("TZ")) previous_ = previous;
-        setenv("TZ", zone, 1);
-        tzset();
-    }
-    ~TimeZone() {
-        if (previous_)
-            setenv("TZ", previous_->c_str(), 1);
-        else
-            unsetenv("TZ");
-        tzset();
-    }
-    TimeZone(const TimeZone&) = delete;
-    TimeZone& operator=(const TimeZone&) = delete;
-
-private:
-    std::optional<std::string> previous_;
-};
 
 WallTime utc(year_month_day date, hours h, minutes m, seconds s) { return sys_days(date) + h + m + s; }
 
@@ -78,7 +53,7 @@ void check_same_states(const NodeStatus& read, const NodeStatus& written) {
 
 TEST_SUITE("node_status") {
     TEST_CASE("node_status is written as the SPEC sample: header, node lines, then link lines") {
-        TimeZone zone("UTC");
+        test::TimeZone zone("UTC");
         CHECK(format_node_status(spec_sample()) ==
               "# Node status file\n"
               "# Version 0.10 Date: Sat Sep 20 13:53:04 1997\n"
@@ -89,7 +64,7 @@ TEST_SUITE("node_status") {
     }
 
     TEST_CASE("every node line comes before every link line, and down is written as 0") {
-        TimeZone zone("UTC");
+        test::TimeZone zone("UTC");
         NodeStatus status = spec_sample();
         status.nodes.push_back({"pe2", false, utc(sep20_1997, 0h, 0min, 0s)});
         status.links[0].up = false;
@@ -100,7 +75,7 @@ TEST_SUITE("node_status") {
     }
 
     TEST_CASE("the day of the month is not padded in the header date, as in LoBoS's files") {
-        TimeZone zone("UTC");
+        test::TimeZone zone("UTC");
         NodeStatus status;
         status.written = utc(1997y / October / 8, 16h, 23min, 0s);
         CHECK(format_node_status(status) ==
@@ -109,7 +84,7 @@ TEST_SUITE("node_status") {
 
     TEST_CASE("times are written in the process's local time zone") {
         // Two hours east of UTC, as a POSIX TZ string (no zoneinfo needed).
-        TimeZone zone("LOB-2");
+        test::TimeZone zone("LOB-2");
         std::string text = format_node_status(spec_sample());
         CHECK(text.find("# Version 0.10 Date: Sat Sep 20 15:53:04 1997\n") != std::string::npos);
         CHECK(text.find("node 03:53:04 pe1 1\n") != std::string::npos);
@@ -119,7 +94,7 @@ TEST_SUITE("node_status") {
     TEST_CASE("node_status read back gives the same states, times and header date") {
         for (const char* tz : {"UTC", "LOB-2", "LOB+5"}) {
             CAPTURE(tz);
-            TimeZone zone(tz);
+            test::TimeZone zone(tz);
             NodeStatus status = spec_sample();
             NodeStatusRead read = parse_node_status(format_node_status(status), status.written);
             CHECK(read.skipped_lines == 0);
@@ -128,7 +103,7 @@ TEST_SUITE("node_status") {
     }
 
     TEST_CASE("a time of day later than now was yesterday: a change just before midnight") {
-        TimeZone zone("UTC");
+        test::TimeZone zone("UTC");
         WallTime now = utc(1997y / October / 1, 0h, 0min, 30s) + 250ms;
         NodeStatusRead read = parse_node_status(
             "node 23:59:58 pe1 0\n"
@@ -145,7 +120,7 @@ TEST_SUITE("node_status") {
     }
 
     TEST_CASE("lines that do not parse are skipped and counted; comments and blank lines are not") {
-        TimeZone zone("UTC");
+        test::TimeZone zone("UTC");
         NodeStatusRead read = parse_node_status(
             "# Node status file\r\n"
             "# Version 0.10 Date: Sat Sep 20 13:53:04 1997\r\n"
