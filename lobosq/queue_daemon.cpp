@@ -137,6 +137,7 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       rescan_timer_(io_),
       status_timer_(io_),
       work_timer_(io_),
+      sync_timer_(io_),
       lease_(paths.queue_lease(), self.name, to_ms(config.pulse.master_timeout)),
       started_(std::chrono::steady_clock::now()) {
     // The spool is written by every user and sticky, so that users cannot
@@ -156,6 +157,7 @@ void QueueDaemon::run() {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << "lobosqd[" << self_.name << "]: stopping\n";
+        if (epoch_) lease_.while_held(*epoch_, JobClock::now(), [this] { make_durable(); });
         if (epoch_) lease_.release();  // let another master's daemon take over at once
         io_.stop();
     });
@@ -168,6 +170,7 @@ void QueueDaemon::run() {
     });
     do_rescan();
     do_status();
+    do_sync();
     io_.run();
 }
 
@@ -192,6 +195,10 @@ void QueueDaemon::take_over(std::uint64_t epoch) {
     queue_.emplace(number_cpus(config_));
     QueueStore::Loaded loaded = store_.load();
     for (const std::string& p : loaded.problems) std::cerr << "lobosqd[" << self_.name << "]: " << p << "\n";
+    adopt_dispatched(loaded.jobs);
+    after_sync_.clear();
+    awaiting_.clear();
+    records_written_ = false;
     int running = 0;
     for (Job& job : loaded.jobs) {
         const std::string id = job.spec.id;
@@ -216,6 +223,39 @@ void QueueDaemon::stand_by(const std::string& why) {
     std::cerr << "lobosqd[" << self_.name << "]: standing by: " << why << "\n";
     epoch_.reset();
     queue_.reset();
+    // What waited for a sync is done by whoever acts next, from the files.
+    after_sync_.clear();
+    awaiting_.clear();
+}
+
+void QueueDaemon::adopt_dispatched(std::vector<Job>& jobs) {
+    std::map<std::string, Job*> waiting;
+    for (Job& job : jobs)
+        if (job.state == JobState::waiting) waiting[job.spec.id] = &job;
+    if (waiting.empty()) return;
+    for (const std::string& node : compute_nodes_) {
+        std::error_code ec;
+        for (const fs::directory_entry& entry : fs::directory_iterator(paths_.node_dir(node), ec)) {
+            const std::string name = entry.path().filename().string();
+            if (!ends_with(name, start_suffix)) continue;
+            auto it = waiting.find(name.substr(0, name.size() - start_suffix.size()));
+            if (it == waiting.end()) continue;
+            std::string error;
+            std::optional<StartOrder> order;
+            try {
+                if (auto text = read_file_if_exists(entry.path())) order = decode_start_order(*text, error);
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            if (!order) continue;
+            Job& job = *it->second;
+            job.state = JobState::running;
+            job.placement = order->placement;
+            job.started = order->dispatched;
+            std::cerr << "lobosqd[" << self_.name << "]: " << job.spec.id << " was already handed to " << node
+                      << "; running\n";
+        }
+    }
 }
 
 void QueueDaemon::on_files(const std::vector<DirectoryWatch::Event>& events) {
@@ -281,7 +321,7 @@ void QueueDaemon::work() {
         more = spool_dirty_;  // take_spool leaves it set when it stopped at the batch limit
         for (const std::string& node : std::exchange(nodes_dirty_, {})) read_node_reports(node, now);
         dispatch(now);
-        commit();
+        if (sync_due_) make_durable();
         const auto since = std::chrono::steady_clock::now() - last_status_write_;
         if (status_dirty_ && since >= min_status_interval)
             write_status(now);
@@ -376,13 +416,14 @@ void QueueDaemon::accept_submission(const fs::path& file, JobTime now) {
     if (!is_job_id(id)) return refuse(file, "spool file " + name, "not named after a job id", now);
     std::error_code ec;
     if (store_.known(id)) {
-        // Accepted before this daemon (or its predecessor) could remove the
-        // file: once the record is surely durable, the file can go.
-        records_written_ = true;
-        when_recorded([file] {
-            std::error_code ignored;
-            fs::remove(file, ignored);
-        });
+        // Accepted before: the file goes once the record is surely durable.
+        if (!awaiting("spool " + name)) {
+            records_written_ = true;
+            once_durable("spool " + name, [file] {
+                std::error_code ignored;
+                fs::remove(file, ignored);
+            });
+        }
         return;
     }
     std::string error;
@@ -438,8 +479,9 @@ void QueueDaemon::accept_submission(const fs::path& file, JobTime now) {
         " CPUs, TPIP " + std::to_string(d.tpip) + ", ETIME " + std::to_string(d.etime_minutes) +
         (d.admin ? ", ADMIN" : "") + ", in " + job.spec.dir;
     queue_->add(std::move(job));
-    when_recorded([this, now, line, file] {
-        log(now, line);
+    log(now, line);
+    // The client synced the spool file: it stays until the record is durable.
+    once_durable("spool " + name, [file] {
         std::error_code ignored;
         fs::remove(file, ignored);
     });
@@ -450,6 +492,7 @@ void QueueDaemon::answer_cancel(const fs::path& file, JobTime now) {
     const std::string name = file.filename().string();
     const std::string nonce = name.substr(cancel_prefix.size());
     if (!is_nonce(nonce)) return refuse(file, "spool file " + name, "not a valid request name", now);
+    if (awaiting("spool " + name)) return;  // answered; the file goes at the next sync
     std::string error;
     auto spooled = read_spool_file(file, error);
     if (!spooled) {
@@ -490,13 +533,13 @@ void QueueDaemon::answer_cancel(const fs::path& file, JobTime now) {
             answer.message = std::string("cannot pass the cancel on to ") + node0 + ": " + e.what();
         }
     }
-    when_recorded([this, answer, nonce, file] {
-        try {
-            write_file_atomically(store_.answers_dir() / nonce, encode_cancel_answer(answer), 0644,
-                                  Durability::unsynced);
-        } catch (const std::exception& e) {
-            std::cerr << "lobosqd[" << self_.name << "]: cannot answer " << nonce << ": " << e.what() << "\n";
-        }
+    try {
+        write_file_atomically(store_.answers_dir() / nonce, encode_cancel_answer(answer), 0644,
+                              Durability::unsynced);
+    } catch (const std::exception& e) {
+        std::cerr << "lobosqd[" << self_.name << "]: cannot answer " << nonce << ": " << e.what() << "\n";
+    }
+    once_durable("spool " + name, [file] {
         std::error_code ignored;
         fs::remove(file, ignored);
     });
@@ -509,7 +552,7 @@ void QueueDaemon::read_node_reports(const std::string& node, JobTime now) {
         const std::string name = entry.path().filename().string();
         if (!ends_with(name, state_suffix)) continue;
         const std::string id = name.substr(0, name.size() - state_suffix.size());
-        if (!is_job_id(id)) continue;
+        if (!is_job_id(id) || awaiting("node " + id)) continue;
         const Job* job = queue_->find(id);
         std::string error;
         std::optional<JobReport> report;
@@ -579,9 +622,7 @@ void QueueDaemon::fail_jobs_on_down_nodes(JobTime now) {
                 std::cerr << "lobosqd[" << self_.name << "]: " << e.what() << "\n";
             }
             const std::string reason = "node " + node + " went down (node_status)";
-            when_recorded([this, owner = *job, reason] {
-                tell_owner(owner, "lobosq: job " + owner.spec.id + " failed: " + reason + "\n");
-            });
+            tell_owner(*job, "lobosq: job " + id + " failed: " + reason + "\n");
             end_job(id, JobEnd{JobOutcome::failed, 0, 0, reason, now}, now);
         }
     }
@@ -607,45 +648,55 @@ void QueueDaemon::end_job(const std::string& id, const JobEnd& end, JobTime now)
     }
     std::string text = id + " ended: " + describe(end);
     if (job->started) text += " after " + run_time(*job->started, end.at);
-    // Only once the end is durable may the runner's files go: a daemon that
-    // restarted and found the job running with no report would start it again.
-    when_recorded([this, now, text, job = std::move(*job)] {
-        log(now, text);
-        if (!job.placement) return;
-        // The start order first (so no runner starts it after this), then
-        // its report. A cancel order for a node that is down stays, for when
-        // it comes back.
-        std::error_code ec;
-        const fs::path dir = paths_.node_dir(job.placement->node0());
-        fs::remove(dir / (job.spec.id + std::string(start_suffix)), ec);
-        if (job.end->outcome != JobOutcome::failed) {
-            fs::remove(dir / (job.spec.id + std::string(cancel_suffix)), ec);
-            fs::remove(dir / (job.spec.id + std::string(state_suffix)), ec);
-        }
-    });
+    log(now, text);
+    if (job->placement) {
+        // Only once the end is durable may the runner's files go: a daemon
+        // that restarted and found the job running with no report would
+        // start it again. The start order first (so no runner starts it after
+        // this), then its report. A cancel order for a node that is down
+        // stays, for when it comes back.
+        const fs::path dir = paths_.node_dir(job->placement->node0());
+        const bool keep_cancel = end.outcome == JobOutcome::failed;
+        once_durable("node " + id, [dir, id, keep_cancel] {
+            std::error_code ec;
+            fs::remove(dir / (id + std::string(start_suffix)), ec);
+            if (keep_cancel) return;
+            fs::remove(dir / (id + std::string(cancel_suffix)), ec);
+            fs::remove(dir / (id + std::string(state_suffix)), ec);
+        });
+    }
     status_dirty_ = true;
 }
 
-void QueueDaemon::when_recorded(std::function<void()> action) { after_sync_.push_back(std::move(action)); }
+void QueueDaemon::once_durable(const std::string& key, std::function<void()> action) {
+    if (!awaiting_.insert(key).second) return;
+    after_sync_.push_back([this, key, action = std::move(action)] {
+        action();
+        awaiting_.erase(key);
+    });
+}
 
-void QueueDaemon::commit() {
-    // An action may record more (a start order that cannot be written ends
-    // its job): those are committed in the next pass.
-    for (int pass = 0; pass < 4 && (records_written_ || !after_sync_.empty()); ++pass) {
-        if (records_written_) {
-            try {
-                store_.sync();
-            } catch (const std::exception& e) {
-                // Nothing that depends on the records is done: the spool files
-                // stay, and the next round tries again.
-                std::cerr << "lobosqd[" << self_.name << "]: " << e.what() << "\n";
-                after_sync_.clear();
-                return;
-            }
-            records_written_ = false;
-        }
-        for (auto& action : std::exchange(after_sync_, {})) action();
+void QueueDaemon::do_sync() {
+    sync_due_ = true;
+    schedule_work();
+    sync_timer_.expires_after(1s);
+    sync_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) do_sync();
+    });
+}
+
+void QueueDaemon::make_durable() {
+    sync_due_ = false;
+    if (!records_written_ && after_sync_.empty()) return;
+    try {
+        store_.sync();
+    } catch (const std::exception& e) {
+        // Nothing that depends on the records is done; the next sync tries again.
+        std::cerr << "lobosqd[" << self_.name << "]: " << e.what() << "\n";
+        return;
     }
+    records_written_ = false;
+    for (auto& action : std::exchange(after_sync_, {})) action();
 }
 
 void QueueDaemon::dispatch(JobTime now) {
@@ -671,27 +722,23 @@ void QueueDaemon::dispatch(JobTime now) {
         for (const std::string& n : job.placement->distinct_nodes()) nodes += (nodes.empty() ? "" : " ") + n;
         const std::string line =
             id + " dispatched to cpus " + format_cpu_list(job.placement->cpus) + " (" + nodes + ")";
-        when_recorded(
-            [this, now, line,
-             order = StartOrder{job.spec, *job.placement, config_.pulse.cancel_grace.count(), now}] {
-                log(now, line);
-                const std::string& id = order.spec.id;
-                try {
-                    // Not synced: a daemon that restarts sends it again if it is lost.
-                    write_file_atomically(
-                        paths_.node_dir(order.placement.node0()) / (id + std::string(start_suffix)),
-                        encode_start_order(order), 0600, Durability::unsynced);
-                } catch (const std::exception& e) {
-                    const Job* job = queue_->find(id);
-                    if (!job) return;
-                    tell_owner(*job, "lobosq: job " + id + " failed: cannot hand it to " +
-                                         order.placement.node0() + ": " + e.what() + "\n");
-                    end_job(id,
-                            JobEnd{JobOutcome::failed, 0, 0,
-                                   std::string("cannot hand it to its node: ") + e.what(), now},
-                            now);
-                }
-            });
+        log(now, line);
+        try {
+            // Not synced: a daemon that restarts sends it again if it is lost,
+            // and adopts the job if it finds it here with no durable dispatch.
+            write_file_atomically(paths_.node_dir(job.placement->node0()) / (id + std::string(start_suffix)),
+                                  encode_start_order(StartOrder{job.spec, *job.placement,
+                                                                config_.pulse.cancel_grace.count(), now}),
+                                  0600, Durability::unsynced);
+        } catch (const std::exception& e) {
+            const std::string node0 = job.placement->node0();
+            tell_owner(job,
+                       "lobosq: job " + id + " failed: cannot hand it to " + node0 + ": " + e.what() + "\n");
+            end_job(
+                id,
+                JobEnd{JobOutcome::failed, 0, 0, std::string("cannot hand it to its node: ") + e.what(), now},
+                now);
+        }
         status_dirty_ = true;
     }
 }

@@ -61,12 +61,20 @@ private:
     void dispatch(JobTime now);
     void write_status(JobTime now);
 
-    // Records are written unsynced during a round; actions that depend on
-    // them (removing a spool file, telling a runner to start, logging) wait
-    // in after_sync_ until commit() has made the round's records durable
-    // with one sync for all of them.
-    void when_recorded(std::function<void()> action);
-    void commit();
+    // Records are written unsynced. What must not happen before a record is
+    // durable (removing the spool file it came from, removing the files of a
+    // job whose end it records) waits, under `key`, until make_durable()
+    // syncs every record written since the last time, once a second: one
+    // sync for hundreds of jobs instead of one each. Scans pass over what
+    // waits (see awaiting()).
+    void once_durable(const std::string& key, std::function<void()> action);
+    bool awaiting(const std::string& key) const { return awaiting_.count(key) > 0; }
+    void make_durable();
+    void do_sync();
+    // A daemon that takes over adopts jobs its records show waiting but
+    // whose start order is already with a runner (their dispatch record was
+    // not yet durable when the previous daemon died).
+    void adopt_dispatched(std::vector<Job>& jobs);
 
     // Ends a job: its record to ended/, job.log, the node's files removed.
     void end_job(const std::string& id, const JobEnd& end, JobTime now);
@@ -89,6 +97,7 @@ private:
     asio::steady_timer rescan_timer_;
     asio::steady_timer status_timer_;
     asio::steady_timer work_timer_;
+    asio::steady_timer sync_timer_;
     bool work_scheduled_ = false;
     std::chrono::steady_clock::time_point work_due_{};
 
@@ -104,7 +113,9 @@ private:
     bool status_dirty_ = true;
     bool resend_start_orders_ = false;
     bool records_written_ = false;
+    bool sync_due_ = false;
     std::vector<std::function<void()>> after_sync_;
+    std::set<std::string> awaiting_;
     std::chrono::steady_clock::time_point last_status_write_{};
 
     // The compute nodes node_status shows up, once node_status is fresh.

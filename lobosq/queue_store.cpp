@@ -59,40 +59,20 @@ QueueStore::Loaded QueueStore::load() const {
     return loaded;
 }
 
-void QueueStore::save(const Job& job) {
+void QueueStore::save(const Job& job) const {
     write_file_atomically(live_record(job.spec.id), encode_job(job), 0600, Durability::unsynced);
-    unsynced_.push_back(live_record(job.spec.id));
-    live_dir_unsynced_ = true;
 }
 
-void QueueStore::retire(const Job& job) {
+void QueueStore::retire(const Job& job) const {
     // Moved, not rewritten: the record keeps the id taken and says where the
     // job ran; how it ended is in job.log. A rename makes no new file, and
     // the file system here is slower the more files come and go.
     std::error_code ec;
     fs::rename(live_record(job.spec.id), ended_record(job.spec.id), ec);
     if (ec) throw std::system_error(ec, "cannot move " + live_record(job.spec.id).string() + " to ended/");
-    unsynced_.push_back(ended_record(job.spec.id));
-    live_dir_unsynced_ = true;
 }
 
-void QueueStore::sync() {
-    // Files one by one, then their directories: the first fsync commits the
-    // journal for all of them, so the rest cost little, and nothing else on
-    // the file system is flushed with them (syncfs would write back every
-    // job's output too).
-    std::sort(unsynced_.begin(), unsynced_.end());
-    unsynced_.erase(std::unique(unsynced_.begin(), unsynced_.end()), unsynced_.end());
-    bool ended_dir = false;
-    for (const fs::path& p : unsynced_) {
-        ended_dir |= p.parent_path() != dir_;
-        sync_file(p);
-    }
-    if (ended_dir) sync_parent_directory(ended_record("x"));
-    if (live_dir_unsynced_) sync_parent_directory(live_record("x"));
-    unsynced_.clear();
-    live_dir_unsynced_ = false;
-}
+void QueueStore::sync() const { sync_file_system(dir_); }
 
 bool QueueStore::known(const std::string& id) const {
     std::error_code ec;

@@ -27,15 +27,16 @@ public:
     Loaded load() const;
 
     // Writes the record of a waiting or running job, not synced: the queue
-    // daemon makes a whole round of records durable at once with sync().
+    // daemon makes a second's records durable at once with sync().
     // Throws std::system_error.
-    void save(const Job& job);
+    void save(const Job& job) const;
     // Moves the live record to ended/, not synced.
     // Throws std::system_error.
-    void retire(const Job& job);
-    // Makes every record written since the last sync durable: each file,
-    // then each directory once. Throws std::system_error.
-    void sync();
+    void retire(const Job& job) const;
+    // Makes every record written so far durable (one syncfs: the daemon
+    // calls it once a second for everything written meanwhile). Throws
+    // std::system_error.
+    void sync() const;
     // True when a job of this id was accepted, live or ended.
     bool known(const std::string& id) const;
     // Removes ended records older than `age` (by file time). Returns how many.
@@ -49,8 +50,6 @@ public:
 
 private:
     std::filesystem::path dir_;
-    std::vector<std::filesystem::path> unsynced_;  // records written since the last sync()
-    bool live_dir_unsynced_ = false;
 };
 
 }  // namespace lobos

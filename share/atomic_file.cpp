@@ -128,13 +128,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
     if (durability == Durability::synced) sync_directory(path.parent_path(), path);
 }
 
-void sync_file(const std::filesystem::path& path) {
+void sync_file_system(const std::filesystem::path& path) {
     FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        if (errno == ENOENT) return;
-        fail(errno, "cannot open", path);
-    }
-    if (::fdatasync(fd.get()) != 0) fail(errno, "cannot sync", path);
+    if (fd.get() < 0) fail(errno, "cannot open", path);
+    if (::syncfs(fd.get()) != 0) fail(errno, "cannot sync the file system of", path);
 }
 
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path) {

@@ -14,7 +14,7 @@ namespace lobos {
 // file and its directory), or only be seen whole by readers. Files that are
 // rewritten often and rebuilt from other state after a crash (status files,
 // a runner's reports) need not pay for the sync; a batch of records can be
-// made durable together with sync_file() and sync_parent_directory().
+// made durable at once with sync_file_system().
 enum class Durability { synced, unsynced };
 
 // Replaces `path` with `contents`: writes a temporary file in the same
@@ -53,9 +53,10 @@ private:
 // Makes renames in the directory of `path` durable.
 void sync_parent_directory(const std::filesystem::path& path);
 
-// Makes the contents of the file at `path` durable (fdatasync); a file that
-// is gone meanwhile is not an error. Throws std::system_error naming `path`.
-void sync_file(const std::filesystem::path& path);
+// Makes everything written to the file system holding `path` durable: one
+// syncfs for a whole batch of unsynced files (and whatever else is dirty
+// there). Throws std::system_error naming `path`.
+void sync_file_system(const std::filesystem::path& path);
 
 // The whole contents of `path`, or nullopt when it does not exist. Throws
 // std::system_error naming `path` when it exists but cannot be read.
