@@ -96,12 +96,21 @@ void check_one_writer_at_a_time(const std::vector<AuditWrite>& writes) {
 }  // namespace
 
 TEST_SUITE("pulse cluster") {
-    TEST_CASE("the demo cluster comes up: every node and link is 1 within two heartbeats of the first") {
+    TEST_CASE(
+        "the demo cluster comes up: every node and link is 1 within two heartbeats once every daemon runs") {
         TestCluster cluster("up");
-        start_and_wait_up(cluster);
+        cluster.start_all();
+        // The cluster cannot be up before its last daemon is started: on a
+        // loaded machine starting ten processes takes a while, and that is
+        // not pulse's time.
+        const WallTime all_started = std::chrono::system_clock::now();
+        bool up = cluster.wait_until([&] { return cluster.everything_up(); }, patience);
+        INFO(cluster.logs());
+        REQUIRE(up);
         auto lines = log_lines(cluster.node_log());
         REQUIRE_FALSE(lines.empty());
-        WallTime first = lines.front().at, last_up = first;
+        const WallTime from = std::max(lines.front().at, all_started);
+        WallTime last_up = from;
         int ups = 0;
         for (const LogLine& l : lines)
             if (l.text.find(" up: ") != std::string::npos) {
@@ -110,8 +119,10 @@ TEST_SUITE("pulse cluster") {
             }
         auto status = cluster.node_status();
         CHECK(ups == static_cast<int>(status->nodes.size() + status->links.size()));
-        MESSAGE("every node and link up " << seconds_between(first, last_up) << " s after the first line");
-        CHECK(last_up - first <= 2 * heartbeat);
+        MESSAGE("every node and link up "
+                << seconds_between(from, last_up)
+                << " s after the first line or the last daemon's start, whichever is later");
+        CHECK(last_up - from <= 2 * heartbeat);
         CHECK(status->nodes.size() == 12);  // 8 compute nodes, 2 masters, 2 hubs
         CHECK(status->links.size() == 21);  // 20 topology links and the master-master link
     }
