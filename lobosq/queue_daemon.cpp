@@ -69,11 +69,12 @@ std::string run_time(JobTime from, JobTime to) {
 struct SpoolFile {
     uid_t owner = 0;
     std::string text;
+    std::chrono::seconds age{0};  // since it was last written
 };
 
-// A submission made by link() (file systems without an exclusive rename)
-// has two names for a moment; one that keeps two is refused after this long.
-constexpr auto hard_link_patience = std::chrono::minutes(1);
+// A spool file that does not read whole yet (lobosq is still writing it), or
+// that has a second name, is refused only once it has stayed so this long.
+constexpr auto spool_patience = std::chrono::minutes(1);
 
 std::optional<SpoolFile> read_spool_file(const fs::path& path, std::string& error) {
     int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -90,11 +91,13 @@ std::optional<SpoolFile> read_spool_file(const fs::path& path, std::string& erro
     else if (st.st_nlink != 1) {
         const auto changed = std::chrono::seconds(st.st_ctim.tv_sec);
         const auto now = std::chrono::seconds(std::time(nullptr));
-        if (now - changed > hard_link_patience) error = "has other names (hard links)";
+        if (now - changed > spool_patience) error = "has other names (hard links)";
     } else if (static_cast<std::size_t>(st.st_size) > max_spool_file)
         error = "larger than " + std::to_string(max_spool_file) + " bytes";
     if (error.empty() && st.st_nlink == 1) {
-        file = SpoolFile{st.st_uid, std::string(static_cast<std::size_t>(st.st_size), '\0')};
+        const auto written = std::chrono::seconds(st.st_mtim.tv_sec);
+        file = SpoolFile{st.st_uid, std::string(static_cast<std::size_t>(st.st_size), '\0'),
+                         std::chrono::seconds(std::time(nullptr)) - written};
         std::size_t got = 0;
         while (got < file->text.size()) {
             ssize_t n = ::read(fd, file->text.data() + got, file->text.size() - got);
@@ -441,6 +444,9 @@ void QueueDaemon::accept_submission(const fs::path& file, JobTime now) {
     if (job_id_user(id) != user)
         return refuse(file, "job " + id, "the id names another user than its sender, " + user, now);
     auto submission = decode_submission(spooled->text, error);
+    // lobosq may still be writing it: a file that does not read whole yet
+    // is given time before it is refused.
+    if (!submission && spooled->age < spool_patience) return;
     if (!submission) return refuse(file, "job " + id + " from " + user, error, now);
 
     DirectivesRead read = read_directives(submission->script,

@@ -74,14 +74,6 @@ bool create_exclusive(const fs::path& path, std::string_view text, mode_t mode, 
     return ok;
 }
 
-void sync_directory(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 }  // namespace
 
 int submit_job(const ClusterConfig& config, const ClusterPaths& paths, std::istream& in, std::ostream& out,
@@ -143,29 +135,19 @@ int submit_job(const ClusterConfig& config, const ClusterPaths& paths, std::istr
             ::unlink(id_file.c_str());
             continue;
         }
-        const fs::path temporary = paths.spool() / ("." + id + ".job." + std::to_string(::getpid()));
+        // The submission is written straight under its final name: O_EXCL
+        // makes it this submission's alone, and one fsync makes the file and
+        // its name durable (a new file's entry is committed with it). The
+        // daemon takes a file only once it reads as a whole JSON object, and
+        // no prefix of one does.
         const fs::path target = paths.spool() / (id + std::string(submission_suffix));
-        if (!create_exclusive(temporary, spooled, 0600, true)) {
-            err << "lobosq: cannot write to " << paths.spool().string() << ": " << std::strerror(errno)
-                << "\n";
-            ::unlink(id_file.c_str());
-            return exit_failure;
-        }
-        // A rename that refuses to replace; file systems without it (NFS)
-        // get a link, which the daemon waits out while the file has two names.
-        bool linked =
-            ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0;
-        if (!linked && (errno == EINVAL || errno == ENOSYS))
-            linked = ::link(temporary.c_str(), target.c_str()) == 0;
-        const int saved = errno;
-        ::unlink(temporary.c_str());
-        if (!linked) {
+        if (!create_exclusive(target, spooled, 0600, true)) {
+            const int saved = errno;
             ::unlink(id_file.c_str());
             if (saved == EEXIST) continue;
             err << "lobosq: cannot write " << target.string() << ": " << std::strerror(saved) << "\n";
             return exit_failure;
         }
-        sync_directory(paths.spool());
         out << id << "\n";
         return exit_ok;
     }
