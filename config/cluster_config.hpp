@@ -79,6 +79,9 @@ struct PulseConf {
     Seconds cancel_grace{5.0};             // CancelGrace: SIGTERM, then SIGKILL this much later
     std::vector<std::string> disks{"/"};   // Disks: file systems whose free space is reported
     std::string key_file = "cluster.key";  // KeyFile: relative paths are under the config dir
+    // DiskFloor: a node with a disk of Disks at or under this many free bytes
+    // gets no work (issue 5); 0: no floor.
+    std::uint64_t disk_floor = 100ULL << 20;
 };
 
 struct ClusterConfig {

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -46,6 +49,38 @@ Setter port(std::uint16_t PulseConf::*member) {
     };
 }
 
+// A size in bytes: a whole number with an optional K, M, G or T suffix
+// (powers of 1024, either case), as df -h and ulimit write them: 100M.
+Setter bytes(std::uint64_t PulseConf::*member) {
+    return [member](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+        if (!one_value(read, k, v)) return false;
+        std::string_view digits = v[0];
+        int shift = 0;
+        constexpr std::string_view suffixes = "KMGT";  // 2^10, 2^20, 2^30, 2^40
+        if (!digits.empty()) {
+            const auto at =
+                suffixes.find(static_cast<char>(std::toupper(static_cast<unsigned char>(digits.back()))));
+            if (at != std::string_view::npos) {
+                shift = 10 * static_cast<int>(at + 1);
+                digits.remove_suffix(1);
+            }
+        }
+        std::uint64_t value = 0;
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (digits.empty() || ec == std::errc::invalid_argument || end != digits.data() + digits.size()) {
+            read.error(k, v[0], "not a size: a whole number of bytes, or with a K, M, G or T suffix (100M)");
+            return false;
+        }
+        if (ec == std::errc::result_out_of_range ||
+            value > (std::numeric_limits<std::uint64_t>::max() >> shift)) {
+            read.error(k, v[0], "size is out of range");
+            return false;
+        }
+        c.*member = value << shift;
+        return true;
+    };
+}
+
 const std::vector<KeywordRule>& rules() {
     static const std::vector<KeywordRule> table = {
         {{"HeartBeat", "seconds", "1", "seconds between heartbeats"}, seconds(&PulseConf::heartbeat)},
@@ -77,6 +112,9 @@ const std::vector<KeywordRule>& rules() {
              c.disks.assign(v.begin(), v.end());
              return true;
          }},
+        {{"DiskFloor", "bytes", "100M",
+          "a node with a disk of Disks at or under this much free space gets no jobs; 0: no floor"},
+         bytes(&PulseConf::disk_floor)},
         {{"KeyFile", "path", "cluster.key",
           "the cluster's heartbeat key (mode 0600); a relative path is under the config directory"},
          [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {

@@ -36,6 +36,17 @@ int extra_load(const std::string& node, const std::optional<WallTime>& last_repo
     return extra;
 }
 
+void forget_counted_dispatches(std::vector<RecentDispatch>& dispatches,
+                               const std::vector<NodeDetail>& details, WallTime give_up_before) {
+    std::map<std::string, WallTime, std::less<>> last_report;
+    for (const NodeDetail& detail : details)
+        if (detail.last_report && detail.last_heard) last_report.try_emplace(detail.name, *detail.last_heard);
+    std::erase_if(dispatches, [&](const RecentDispatch& d) {
+        auto it = last_report.find(d.node);
+        return d.at < give_up_before || (it != last_report.end() && it->second > d.at);
+    });
+}
+
 ClusterSnapshot build_cluster_snapshot(const SnapshotInput& input) {
     const ClusterConfig& config = *input.config;
     ClusterSnapshot snapshot;

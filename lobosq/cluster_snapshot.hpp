@@ -65,6 +65,13 @@ LinkHealth link_health(const ClusterConfig& config, const NodeStatus& status);
 int extra_load(const std::string& node, const std::optional<WallTime>& last_report,
                const std::vector<RecentDispatch>& dispatches);
 
+// Drops the dispatches that no longer count (see extra_load): those a
+// report of their node heard after them has taken in, and those made before
+// `give_up_before`, so that the list stays short when reports stop (the
+// node is down, or node_detail.json is not being written).
+void forget_counted_dispatches(std::vector<RecentDispatch>& dispatches,
+                               const std::vector<NodeDetail>& details, WallTime give_up_before);
+
 struct SnapshotInput {
     const ClusterConfig* config = nullptr;
     const TopologyGraph* graph = nullptr;  // built once from *config

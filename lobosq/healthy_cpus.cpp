@@ -29,8 +29,10 @@ HealthyCpus healthy_cpus(const ClusterSnapshot& snapshot, std::uint64_t disk_flo
     for (std::size_t n = 0; n < snapshot.compute.size(); ++n) {
         const ComputeNodeView& node = snapshot.compute[n];
         NodeHealth& health = healthy.nodes[n];
-        const bool disk_full = std::any_of(node.disk_free.begin(), node.disk_free.end(),
-                                           [&](std::uint64_t free) { return free <= disk_floor_bytes; });
+        // A floor of 0 is none (pulse.conf's DiskFloor 0), not "a disk with 0 bytes free is full".
+        const bool disk_full =
+            disk_floor_bytes > 0 && std::any_of(node.disk_free.begin(), node.disk_free.end(),
+                                                [&](std::uint64_t free) { return free <= disk_floor_bytes; });
         if (!node.up) {
             health.fault = NodeFault::down;
         } else if (!node.reachable) {

@@ -1,8 +1,8 @@
 #pragma once
 // Which CPUs may be given to a job now (issue 5, point 1): the node is up in
 // node_status, reachable from the primary master through up links, the CPU
-// is online, every disk of the node has more free bytes than the floor, and
-// no job holds the CPU. For each node that cannot give its CPUs, the reason,
+// is online, every disk of the node has more free bytes than the floor (a
+// floor of 0 is none), and no job holds the CPU. For each node that cannot give its CPUs, the reason,
 // so that "why a job waits" can say "2 nodes down" rather than "no room".
 
 #include <cstdint>

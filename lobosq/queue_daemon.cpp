@@ -16,9 +16,11 @@
 #include "lobosq/node_orders.hpp"
 #include "lobosq/queue_report.hpp"
 #include "lobosq/spool_entry.hpp"
+#include "lobosq/topology_placement.hpp"
 #include "lobosq/user_files.hpp"
 #include "share/atomic_file.hpp"
 #include "share/log_line.hpp"
+#include "share/node_detail.hpp"
 #include "share/node_status.hpp"
 
 namespace lobos {
@@ -40,6 +42,14 @@ constexpr auto stale_answer = std::chrono::minutes(10);
 
 std::chrono::milliseconds to_ms(Seconds s) {
     return std::chrono::milliseconds(static_cast<long long>(s.count() * 1000));
+}
+
+// node_status older than this says nothing about now: pulse has stopped
+// writing it. Dispatches no report has followed for this long are given up
+// on by the extra-load rule too.
+JobClock::duration stale_after(const ClusterConfig& config) {
+    return std::max<JobClock::duration>(
+        std::chrono::duration_cast<JobClock::duration>(config.pulse.master_timeout * 3), 10s);
 }
 
 void make_directory(const fs::path& dir, mode_t mode) {
@@ -142,12 +152,13 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       work_timer_(io_),
       sync_timer_(io_),
       lease_(paths.queue_lease(), self.name, to_ms(config.pulse.master_timeout)),
-      started_(std::chrono::steady_clock::now()) {
+      started_(std::chrono::steady_clock::now()),
+      graph_(config) {
     // The spool is written by every user and sticky, so that users cannot
     // remove each other's files: the owner of a file there is its sender.
     make_directory(paths_.spool(), 01777);
     watch_.add(paths_.spool());
-    watch_.add(paths_.root);  // node_status is renamed into place here
+    watch_.add(paths_.root);  // node_status and node_detail.json are renamed into place here
     for (const Node& n : config_.nodes) {
         if (!n.is_compute()) continue;
         compute_nodes_.push_back(n.name);
@@ -215,9 +226,11 @@ void QueueDaemon::take_over(std::uint64_t epoch) {
     std::cerr << "lobosqd[" << self_.name << "]: acting for the queue (epoch " << epoch
               << "): " << queue_->size() << " jobs, " << running << " running\n";
     // Everything may have changed while no daemon acted.
-    spool_dirty_ = node_status_dirty_ = status_dirty_ = true;
+    spool_dirty_ = node_status_dirty_ = node_detail_dirty_ = status_dirty_ = true;
     nodes_dirty_.insert(compute_nodes_.begin(), compute_nodes_.end());
     up_nodes_.reset();
+    node_status_.reset();
+    snapshot_dirty_ = true;
     resend_start_orders_ = true;
     schedule_work();
 }
@@ -264,23 +277,24 @@ void QueueDaemon::adopt_dispatched(std::vector<Job>& jobs) {
 void QueueDaemon::on_files(const std::vector<DirectoryWatch::Event>& events) {
     for (const DirectoryWatch::Event& e : events) {
         if (e.directory.empty() || (e.mask & IN_Q_OVERFLOW)) {
-            spool_dirty_ = node_status_dirty_ = true;
+            spool_dirty_ = node_status_dirty_ = node_detail_dirty_ = true;
             nodes_dirty_.insert(compute_nodes_.begin(), compute_nodes_.end());
         } else if (e.directory == paths_.spool()) {
             spool_dirty_ = true;  // also when a temporary goes: a linked submission is ready
         } else if (e.directory == paths_.root) {
             if (e.name == paths_.node_status().filename()) node_status_dirty_ = true;
+            if (e.name == paths_.node_detail().filename()) node_detail_dirty_ = true;
         } else {
             if (ends_with(e.name, state_suffix)) nodes_dirty_.insert(e.directory.filename().string());
         }
     }
-    if (spool_dirty_ || node_status_dirty_ || !nodes_dirty_.empty()) schedule_work();
+    if (spool_dirty_ || node_status_dirty_ || node_detail_dirty_ || !nodes_dirty_.empty()) schedule_work();
 }
 
 void QueueDaemon::do_rescan() {
     // inotify does not see files written by other machines (NFS): look at
     // everything once a second anyway.
-    spool_dirty_ = node_status_dirty_ = true;
+    spool_dirty_ = node_status_dirty_ = node_detail_dirty_ = true;
     nodes_dirty_.insert(compute_nodes_.begin(), compute_nodes_.end());
     schedule_work();
     rescan_timer_.expires_after(1s);
@@ -320,6 +334,7 @@ void QueueDaemon::work() {
         const JobTime now = JobClock::now();
         if (resend_start_orders_) resend_start_orders(now);
         if (node_status_dirty_ && read_node_status(now)) fail_jobs_on_down_nodes(now);
+        if (node_detail_dirty_) read_node_detail();
         if (spool_dirty_) take_spool(now);
         more = spool_dirty_;  // take_spool leaves it set when it stopped at the batch limit
         for (const std::string& node : std::exchange(nodes_dirty_, {})) read_node_reports(node, now);
@@ -349,19 +364,22 @@ bool QueueDaemon::read_node_status(JobTime now) {
         std::cerr << "lobosqd[" << self_.name << "]: " << e.what() << "\n";
     }
     std::optional<std::set<std::string>> up;
+    std::optional<NodeStatus> fresh;
     if (text) {
         NodeStatus status = parse_node_status(*text, now).status;
         // node_status that pulse has stopped writing says nothing about now:
         // no job is started on it, and none is failed by it.
-        const auto age = now - status.written;
-        const auto stale_after = std::max<JobClock::duration>(
-            std::chrono::duration_cast<JobClock::duration>(config_.pulse.master_timeout * 3), 10s);
-        if (age < stale_after) {
+        if (now - status.written < stale_after(config_)) {
             up.emplace();
             for (const NodeState& n : status.nodes)
                 if (n.up) up->insert(n.name);
+            fresh = std::move(status);
         }
     }
+    // Links and hubs count for placement as well as nodes: a new snapshot
+    // whenever node_status is read (about once a second), not every round.
+    node_status_ = std::move(fresh);
+    snapshot_dirty_ = true;
     if (up == up_nodes_) return false;
     up_nodes_ = std::move(up);
     status_dirty_ = true;
@@ -456,6 +474,8 @@ void QueueDaemon::accept_submission(const fs::path& file, JobTime now) {
         for (const DirectiveError& e : read.errors) reasons += (reasons.empty() ? "" : "; ") + to_string(e);
         return refuse(file, "job " + id + " from " + user, reasons, now);
     }
+    // Against the whole cluster up and idle, so first-fit: a job that needs
+    // every node is not refused because one is down at this moment.
     if (auto why = never_placeable(read.directives, queue_->cpus(), place_first_fit))
         return refuse(file, "job " + id + " from " + user, *why, now);
 
@@ -705,9 +725,64 @@ void QueueDaemon::make_durable() {
     for (auto& action : std::exchange(after_sync_, {})) action();
 }
 
+void QueueDaemon::read_node_detail() {
+    node_detail_dirty_ = false;
+    std::optional<NodeDetailFile> file;
+    std::string problem;
+    try {
+        if (auto text = read_file_if_exists(paths_.node_detail())) {
+            NodeDetailRead read = parse_node_detail(*text);
+            file = std::move(read.detail);
+            problem = read.error;
+        } else {
+            problem = "missing";
+        }
+    } catch (const std::exception& e) {
+        problem = e.what();
+    }
+    if (file) {
+        if (told_no_detail_)
+            std::cerr << "lobosqd[" << self_.name << "]: " << paths_.node_detail().string()
+                      << " read again: placing with the nodes' load, disks and online CPUs\n";
+        told_no_detail_ = false;
+        node_details_ = std::move(file->nodes);
+    } else {
+        // Placement goes on from node_status alone rather than stopping:
+        // node_status, not this file, says which nodes live.
+        if (!told_no_detail_)
+            std::cerr << "lobosqd[" << self_.name << "]: " << paths_.node_detail().string() << ": " << problem
+                      << ": placing without the nodes' load, disks and online CPUs (every CPU online, load "
+                         "0, no disk under DiskFloor) until it can be read\n";
+        told_no_detail_ = true;
+        node_details_.reset();
+    }
+    snapshot_dirty_ = true;
+}
+
+const PlacementPolicy& QueueDaemon::placement(JobTime now) {
+    if (!snapshot_dirty_ && place_) return place_;
+    snapshot_dirty_ = false;
+    // Without fresh node_status every node counts as down (nothing listed).
+    static const NodeStatus nothing_known;
+    static const std::vector<NodeDetail> no_details;
+    forget_counted_dispatches(recent_dispatches_, node_details_ ? *node_details_ : no_details,
+                              now - stale_after(config_));
+    // No held CPUs in the snapshot: the queue's CpuAvailability says which
+    // CPUs jobs hold, at every placement, including the jobs of this round.
+    auto snapshot = std::make_shared<const ClusterSnapshot>(
+        build_cluster_snapshot(SnapshotInput{&config_,
+                                             &graph_,
+                                             node_status_ ? &*node_status_ : &nothing_known,
+                                             node_details_ ? &*node_details_ : nullptr,
+                                             &recent_dispatches_,
+                                             {}}));
+    place_ = topology_aware_policy(std::move(snapshot), config_.pulse.disk_floor);
+    return place_;
+}
+
 void QueueDaemon::dispatch(JobTime now) {
     if (!up_nodes_) return;  // no fresh node_status: no one knows which nodes are up
-    for (const std::string& id : queue_->dispatch(now, *up_nodes_, place_first_fit)) {
+    for (const std::string& id : queue_->dispatch(now, *up_nodes_, placement(now))) {
         const Job& job = *queue_->find(id);
         try {
             store_.save(job);
@@ -724,6 +799,12 @@ void QueueDaemon::dispatch(JobTime now) {
             queue_->add(std::move(back));
             continue;
         }
+        // Its nodes count the extra load until their reports show the job.
+        for (const std::string& n : job.placement->distinct_nodes())
+            recent_dispatches_.push_back(RecentDispatch{
+                n, static_cast<int>(std::count(job.placement->nodes.begin(), job.placement->nodes.end(), n)),
+                now});
+        snapshot_dirty_ = true;
         std::string nodes;
         for (const std::string& n : job.placement->distinct_nodes()) nodes += (nodes.empty() ? "" : " ") + n;
         const std::string line =
@@ -753,7 +834,7 @@ void QueueDaemon::write_status(JobTime now) {
     status_dirty_ = false;
     last_status_write_ = std::chrono::steady_clock::now();
     QueueReport report =
-        report_queue(*queue_, now, up_nodes_.value_or(std::set<std::string>{}), place_first_fit, self_.name);
+        report_queue(*queue_, now, up_nodes_.value_or(std::set<std::string>{}), placement(now), self_.name);
     try {
         // Rebuilt every second from the records: readers need them whole, not synced.
         write_file_atomically(paths_.job_status(), format_job_status(report.status), 0644,

@@ -4,7 +4,8 @@
 // master runs one; the one that holds the queue lease (ROOT/queue.lease, the
 // same kind of lease as pulse's) acts, the others wait to take over. The
 // acting daemon takes submissions and cancel requests from the spool,
-// dispatches waiting jobs onto free CPUs of nodes that node_status shows up,
+// dispatches waiting jobs onto healthy free CPUs, closest together in the
+// link graph (topology_placement, from node_status and node_detail.json),
 // hands each job to the runner of its NODE0, records how jobs end, and
 // writes job_status, job_detail.json and job.log.
 //
@@ -21,11 +22,14 @@
 #include <vector>
 
 #include "config/cluster_config.hpp"
+#include "config/topology_graph.hpp"
+#include "lobosq/cluster_snapshot.hpp"
 #include "lobosq/job_queue.hpp"
 #include "lobosq/queue_store.hpp"
 #include "share/asio.hpp"
 #include "share/cluster_root.hpp"
 #include "share/directory_watch.hpp"
+#include "share/node_status.hpp"
 #include "share/primary_lease.hpp"
 
 namespace lobos {
@@ -53,6 +57,10 @@ private:
     // The steps of work(), each under the lease.
     void resend_start_orders(JobTime now);
     bool read_node_status(JobTime now);
+    void read_node_detail();
+    // The topology-aware policy over a snapshot of the cluster, rebuilt
+    // when node_status, node_detail.json or this daemon's dispatches changed.
+    const PlacementPolicy& placement(JobTime now);
     void take_spool(JobTime now);
     void accept_submission(const std::filesystem::path& file, JobTime now);
     void answer_cancel(const std::filesystem::path& file, JobTime now);
@@ -109,6 +117,7 @@ private:
     // What changed since the last work().
     bool spool_dirty_ = true;
     bool node_status_dirty_ = true;
+    bool node_detail_dirty_ = true;
     std::set<std::string> nodes_dirty_;
     bool status_dirty_ = true;
     bool resend_start_orders_ = false;
@@ -120,6 +129,17 @@ private:
 
     // The compute nodes node_status shows up, once node_status is fresh.
     std::optional<std::set<std::string>> up_nodes_;
+
+    // What placement is built from: node_status as last read (while fresh),
+    // node_detail.json's nodes (none while it is missing or broken), and the
+    // work given out that the nodes' reports do not show yet.
+    TopologyGraph graph_;
+    std::optional<NodeStatus> node_status_;
+    std::optional<std::vector<NodeDetail>> node_details_;
+    bool told_no_detail_ = false;
+    std::vector<RecentDispatch> recent_dispatches_;
+    bool snapshot_dirty_ = true;
+    PlacementPolicy place_;
 };
 
 }  // namespace lobos

@@ -18,7 +18,7 @@ namespace lobos {
 
 struct TopologyPlacementContext {
     const ClusterSnapshot* snapshot = nullptr;
-    std::uint64_t disk_floor_bytes = 0;  // a disk with this much free or less is full
+    std::uint64_t disk_floor_bytes = 0;  // a disk with this much free or less is full; 0: no floor
 };
 
 // The CPUs of `snapshot` as the queue offers them: free unless held, on the

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -411,4 +413,79 @@ TEST_CASE("typed at a terminal, the script is read line by line at a lobosq> pro
     CHECK(read(q.work.path() / id.str()) == options.input);
     REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(id.str()); }, patience), q.diagnostics());
     CHECK(read(q.work.path() / (id.str() + ".log")) == "typed at a terminal\n");
+}
+
+namespace {
+
+// The place of a demo compute node in the ring n01-n02-...-n08-n01.
+int ring_place(const std::string& node) { return std::stoi(node.substr(1)); }
+
+bool ring_neighbours(const std::string& a, const std::string& b) {
+    const int gap = std::abs(ring_place(a) - ring_place(b));
+    return gap == 1 || gap == 7;
+}
+
+// LOBOS_NODES of a job whose script echoes it first, once its log shows it.
+std::vector<std::string> nodes_of(QueueCluster& q, const std::string& id) {
+    const fs::path log = q.work.path() / (id + ".log");
+    REQUIRE_MESSAGE(q.wait_in(q.work.path(), [&] { return contains(read(log), "LOBOS_NODES="); }),
+                    q.diagnostics());
+    return split(variables(read(log))["LOBOS_NODES"], ',');
+}
+
+}  // namespace
+
+TEST_CASE("on the idle demo cluster a 2-CPU TPIP 1 job gets two neighbours in the ring") {
+    QueueCluster q;
+    const std::string id = q.submit("#NPROCS 2\n#TPIP 1\necho LOBOS_NODES=$LOBOS_NODES\n");
+    const auto nodes = nodes_of(q, id);
+    REQUIRE(nodes.size() == 2);
+    // One hop apart by a direct link; any two nodes through a hub are two.
+    CHECK_MESSAGE(ring_neighbours(nodes[0], nodes[1]), nodes[0] << "," << nodes[1]);
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(id); }, patience), q.diagnostics());
+
+    // With n02 taken whole, first-fit would give n01 and n03 (two hops, through hub1).
+    const fs::path dir = q.work.path();
+    const std::string holder = q.submit("#NPROCS 2\n#TPIP 2\n#NPROC0 3\n" + wait_for_release());
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return fs::exists(dir / (holder + ".run")); }), q.diagnostics());
+    const auto next = nodes_of(q, q.submit("#NPROCS 2\n#TPIP 1\necho LOBOS_NODES=$LOBOS_NODES\n"));
+    REQUIRE(next.size() == 2);
+    CHECK_MESSAGE(ring_neighbours(next[0], next[1]), next[0] << "," << next[1]);
+    write_file_atomically(dir / "release", "");
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(holder); }, patience), q.diagnostics());
+}
+
+TEST_CASE("a node killed while jobs wait gets none of them, nor any job submitted after") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    const std::string script = "echo LOBOS_NODES=$LOBOS_NODES\n" + wait_for_release();
+    // Every CPU taken, so the next jobs wait.
+    const std::string blocker = q.submit("#NPROCS 16\n#TPIP 2\n" + wait_for_release());
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return fs::exists(dir / (blocker + ".run")); }), q.diagnostics());
+    std::vector<std::string> ids;
+    for (int i = 0; i < 4; ++i) ids.push_back(q.submit("#NPROCS 2\n" + script));
+    REQUIRE(q.cluster.wait_until(
+        [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.listed(id); }); },
+        patience));
+
+    // n03 goes down: the blocker fails and frees the CPUs of the other seven nodes.
+    q.cluster.kill("n03", SIGKILL);
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.cluster.state("n03") == false; }, patience),
+                    q.diagnostics());
+    // Six 1-CPU jobs fill the other 14 CPUs exactly (any free CPU takes one,
+    // whatever pairs the first four took): a placement on n03 would show.
+    for (int i = 0; i < 6; ++i) ids.push_back(q.submit("#NPROCS 1\n" + script));
+    for (const std::string& id : ids) {
+        const auto nodes = nodes_of(q, id);
+        CHECK(!nodes.empty());
+        CHECK_MESSAGE(std::find(nodes.begin(), nodes.end(), "n03") == nodes.end(), id);
+    }
+    CHECK(contains(q.cluster.job_log(), blocker + " ended: failed"));
+
+    write_file_atomically(dir / "release", "");
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.ended(id); }); },
+            patience),
+        q.diagnostics());
 }

@@ -121,4 +121,22 @@ TEST_SUITE("cluster snapshot") {
         CHECK(s.compute[2].extra_load == 2);
         CHECK(s.compute[0].extra_load == 0);
     }
+
+    TEST_CASE("a dispatch is forgotten once a report heard after it counts it, or when it is too old") {
+        SnapshotCluster c(test::sample_cluster_config());
+        const WallTime heard = SnapshotCluster::reported;
+        std::vector<RecentDispatch> dispatches{
+            {"pe1", 2, heard + std::chrono::seconds(1)},  // newer than pe1's report: still counts
+            {"pe1", 1, heard - std::chrono::seconds(1)},  // the report heard since takes it in
+            {"pe2", 1, heard},                            // heard at the same moment: may predate it
+            {"pe9", 3, heard - std::chrono::seconds(5)},  // no report of its node: kept until too old
+        };
+        forget_counted_dispatches(dispatches, c.details, heard - std::chrono::seconds(10));
+        REQUIRE(dispatches.size() == 3);
+        CHECK(dispatches[0].cpus == 2);
+        CHECK(dispatches[1].node == "pe2");
+        CHECK(dispatches[2].node == "pe9");
+        forget_counted_dispatches(dispatches, {}, heard - std::chrono::seconds(2));
+        CHECK(dispatches.size() == 2);  // pe9's is given up on; without reports the others stay
+    }
 }

@@ -71,6 +71,10 @@ TEST_SUITE("healthy cpus") {
         SUBCASE("one byte above the floor is enough") {
             CHECK(healthy_cpus(c.snapshot(), gigabyte - 1).count() == 8);
         }
+        SUBCASE("a floor of 0 is none: even a disk with nothing free does not stop the node") {
+            c.report("pe1").disks[1].free_bytes = 0;
+            CHECK(healthy_cpus(c.snapshot(), 0).count() == 8);
+        }
     }
 
     TEST_CASE("an offline CPU is not given, its sibling is") {

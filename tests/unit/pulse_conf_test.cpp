@@ -23,6 +23,7 @@ TEST_SUITE("config/pulse.conf") {
         CHECK(f.conf.web_port == 7380);
         CHECK(f.conf.disks == std::vector<std::string>{"/"});
         CHECK(f.conf.key_file == "cluster.key");
+        CHECK(f.conf.disk_floor == 100ULL * 1024 * 1024);
     }
 
     TEST_CASE("the documented default of every keyword is the value an empty file gives") {
@@ -41,6 +42,7 @@ TEST_SUITE("config/pulse.conf") {
         CHECK(explicit_defaults.conf.web_port == empty.conf.web_port);
         CHECK(explicit_defaults.conf.disks == empty.conf.disks);
         CHECK(explicit_defaults.conf.key_file == empty.conf.key_file);
+        CHECK(explicit_defaults.conf.disk_floor == empty.conf.disk_floor);
     }
 
     TEST_CASE("LoBoS values with a trailing dot and comments are read") {
@@ -122,5 +124,23 @@ TEST_SUITE("config/pulse.conf") {
         CHECK(f.conf.disks == std::vector<std::string>{"/", "/scratch", "/home"});
         require_one_error(with_conf(small_pulse_conf + "Disks / scratch\n"), "pulse.conf", 5, "Disks",
                           "scratch");
+    }
+
+    TEST_CASE("the disk floor is bytes with an optional K, M, G or T suffix, and 0 is no floor") {
+        auto floor = [](const std::string& value) {
+            PulseConfFile f = parse_pulse_conf("DiskFloor " + value + "\n", "pulse.conf");
+            REQUIRE_MESSAGE(f.diagnostics.empty(), value);
+            return f.conf.disk_floor;
+        };
+        CHECK(floor("0") == 0);
+        CHECK(floor("4096") == 4096);
+        CHECK(floor("512K") == 512ULL << 10);
+        CHECK(floor("100M") == 100ULL << 20);
+        CHECK(floor("2g") == 2ULL << 30);
+        CHECK(floor("1T") == 1ULL << 40);
+        for (const std::string bad :
+             {"100MB", "1.5G", "-1", "M", "lots", "99999999999999999999", "17000000T"})
+            require_one_error(with_conf(small_pulse_conf + "DiskFloor " + bad + "\n"), "pulse.conf", 5,
+                              "DiskFloor", bad);
     }
 }
