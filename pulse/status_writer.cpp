@@ -54,13 +54,6 @@ StagedFile StatusWriter::stage_node_status(const NodeStatus& status) const {
     return StagedFile(node_status_, format_node_status(status));
 }
 
-StagedFile StatusWriter::stage_detail(const std::vector<NodeDetail>& nodes,
-                                      const std::vector<LinkState>& links, const DropCounters& dropped,
-                                      WallTime written, const std::string& writer,
-                                      std::uint64_t epoch) const {
-    return StagedFile(detail_, format_node_detail(nodes, links, dropped, written, writer, epoch));
-}
-
 StagedFile StatusWriter::stage_detail(const std::vector<SharedNodeDetail>& nodes,
                                       const std::vector<LinkState>& links, const DropCounters& dropped,
                                       WallTime written, const std::string& writer,

@@ -30,10 +30,7 @@ public:
     // Status files are staged (written and synced) first and published (renamed
     // into place) under the lease lock, which is so held only for renames.
     StagedFile stage_node_status(const NodeStatus& status) const;
-    StagedFile stage_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
-                            const DropCounters& dropped, WallTime written, const std::string& writer,
-                            std::uint64_t epoch) const;
-    // The same file from a snapshot whose reports are shared (for the detail writer thread).
+    // node_detail.json from a snapshot whose reports are shared (for the detail writer thread).
     StagedFile stage_detail(const std::vector<SharedNodeDetail>& nodes, const std::vector<LinkState>& links,
                             const DropCounters& dropped, WallTime written, const std::string& writer,
                             std::uint64_t epoch) const;
