@@ -727,6 +727,14 @@ void QueueDaemon::make_durable() {
 
 void QueueDaemon::read_node_detail() {
     node_detail_dirty_ = false;
+    // The rescan asks every second; a file of 12 MB at 10,000 nodes is
+    // parsed again only when pulse has replaced it (a new inode each time).
+    struct stat st {};
+    const bool exists = ::stat(paths_.node_detail().c_str(), &st) == 0;
+    const std::pair<ino_t, std::int64_t> version{
+        exists ? st.st_ino : 0, exists ? st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec : 0};
+    if (exists && version == detail_version_) return;
+    detail_version_ = version;
     std::optional<NodeDetailFile> file;
     std::string problem;
     try {

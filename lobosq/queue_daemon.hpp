@@ -13,12 +13,15 @@
 // before it is acted on, so a daemon killed at any moment and started again
 // (or another master's) carries on with no job lost and none started twice.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/cluster_config.hpp"
@@ -137,6 +140,7 @@ private:
     std::optional<NodeStatus> node_status_;
     std::optional<std::vector<NodeDetail>> node_details_;
     bool told_no_detail_ = false;
+    std::pair<ino_t, std::int64_t> detail_version_{0, 0};  // inode and mtime of the detail file last read
     std::vector<RecentDispatch> recent_dispatches_;
     bool snapshot_dirty_ = true;
     PlacementPolicy place_;
