@@ -82,6 +82,14 @@ struct PulseConf {
     // DiskFloor: a node with a disk of Disks at or under this many free bytes
     // gets no work (issue 5); 0: no floor.
     std::uint64_t disk_floor = 100ULL << 20;
+    // The scheduler (issue 5). EtimeLimit: a job still running at ETIME x
+    // this is ended; 0: never. UserJobCap: past this many running jobs a
+    // user's new jobs go only to nodes where the user already runs
+    // (LoadShare); 0: no cap. FairShareHalfLife: how fast used CPU time is
+    // forgotten in fair share.
+    double etime_limit = 0;
+    int user_job_cap = 0;
+    Seconds fair_share_half_life{86400.0};
 };
 
 struct ClusterConfig {

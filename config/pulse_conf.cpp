@@ -115,6 +115,31 @@ const std::vector<KeywordRule>& rules() {
         {{"DiskFloor", "bytes", "100M",
           "a node with a disk of Disks at or under this much free space gets no jobs; 0: no floor"},
          bytes(&PulseConf::disk_floor)},
+        {{"EtimeLimit", "factor", "0",
+          "a job still running at ETIME times this is ended (2: twice its ETIME); 0: never"},
+         [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+             if (!one_value(read, k, v)) return false;
+             auto f = read.real(k, v[0], 0, 1000);
+             if (f && *f > 0 && *f < 1) {
+                 read.error(k, v[0],
+                            "a limit under ETIME would end jobs before their estimate: 0, or 1 or more");
+                 return false;
+             }
+             if (f) c.etime_limit = *f;
+             return f.has_value();
+         }},
+        {{"UserJobCap", "jobs", "0",
+          "past this many running jobs a user's new jobs go only to nodes the user already runs on; 0: no "
+          "cap"},
+         [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+             if (!one_value(read, k, v)) return false;
+             auto n = read.integer(k, v[0], 0, 1000000);
+             if (n) c.user_job_cap = static_cast<int>(*n);
+             return n.has_value();
+         }},
+        {{"FairShareHalfLife", "seconds", "86400",
+          "fair share forgets half of a user's used CPU time in this long"},
+         seconds(&PulseConf::fair_share_half_life)},
         {{"KeyFile", "path", "cluster.key",
           "the cluster's heartbeat key (mode 0600); a relative path is under the config directory"},
          [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {

@@ -56,4 +56,21 @@ HealthyCpus healthy_cpus(const ClusterSnapshot& snapshot, std::uint64_t disk_flo
     return healthy;
 }
 
+std::string describe_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names) {
+    std::string text;
+    for (NodeFault fault : {NodeFault::down, NodeFault::unreachable, NodeFault::disk_full}) {
+        std::vector<const std::string*> nodes;
+        for (std::size_t n = 0; n < healthy.nodes.size() && n < snapshot.compute.size(); ++n)
+            if (healthy.nodes[n].fault == fault) nodes.push_back(&snapshot.compute[n].name());
+        if (nodes.empty()) continue;
+        if (!text.empty()) text += "; ";
+        const std::size_t shown = std::min(nodes.size(), static_cast<std::size_t>(std::max(names, 1)));
+        for (std::size_t i = 0; i < shown; ++i) text += (i ? ", " : "") + *nodes[i];
+        if (nodes.size() > shown) text += " and " + std::to_string(nodes.size() - shown) + " more";
+        text += " ";
+        text += describe(fault);
+    }
+    return text;
+}
+
 }  // namespace lobos

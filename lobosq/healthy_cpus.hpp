@@ -6,6 +6,7 @@
 // so that "why a job waits" can say "2 nodes down" rather than "no room".
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,5 +44,11 @@ struct HealthyCpus {
 };
 
 HealthyCpus healthy_cpus(const ClusterSnapshot& snapshot, std::uint64_t disk_floor_bytes);
+
+// The nodes that cannot give CPUs and why, for the reasons a waiting job
+// gives: "pe5 down; pe3, pe4 unreachable; pe2 disk full"; up to `names`
+// nodes named for each fault, then "and N more". Empty when all are healthy
+// (offline CPUs alone are not named: their nodes still give the others).
+std::string describe_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names = 4);
 
 }  // namespace lobos

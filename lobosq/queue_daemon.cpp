@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 #include <system_error>
 
 #include "lobosq/directives.hpp"
+#include "lobosq/healthy_cpus.hpp"
 #include "lobosq/job_id.hpp"
 #include "lobosq/node_orders.hpp"
 #include "lobosq/queue_report.hpp"
@@ -153,7 +155,8 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       sync_timer_(io_),
       lease_(paths.queue_lease(), self.name, to_ms(config.pulse.master_timeout)),
       started_(std::chrono::steady_clock::now()),
-      graph_(config) {
+      graph_(config),
+      fair_share_(std::chrono::duration_cast<std::chrono::seconds>(config.pulse.fair_share_half_life)) {
     // The spool is written by every user and sticky, so that users cannot
     // remove each other's files: the owner of a file there is its sender.
     make_directory(paths_.spool(), 01777);
@@ -206,7 +209,11 @@ void QueueDaemon::do_lease() {
 
 void QueueDaemon::take_over(std::uint64_t epoch) {
     epoch_ = epoch;
-    queue_.emplace(number_cpus(config_));
+    queue_.emplace(number_cpus(config_),
+                   ScheduleRules{true, config_.pulse.etime_limit, config_.pulse.user_job_cap});
+    load_fair_share();
+    limit_told_.clear();
+    last_pass_.reset();
     QueueStore::Loaded loaded = store_.load();
     for (const std::string& p : loaded.problems) std::cerr << "lobosqd[" << self_.name << "]: " << p << "\n";
     adopt_dispatched(loaded.jobs);
@@ -339,6 +346,7 @@ void QueueDaemon::work() {
         more = spool_dirty_;  // take_spool leaves it set when it stopped at the batch limit
         for (const std::string& node : std::exchange(nodes_dirty_, {})) read_node_reports(node, now);
         dispatch(now);
+        if (fair_share_dirty_) save_fair_share();
         if (sync_due_) make_durable();
         const auto since = std::chrono::steady_clock::now() - last_status_write_;
         if (status_dirty_ && since >= min_status_interval)
@@ -674,6 +682,13 @@ void QueueDaemon::end_job(const std::string& id, const JobEnd& end, JobTime now)
     }
     std::string text = id + " ended: " + describe(end);
     if (job->started) text += " after " + run_time(*job->started, end.at);
+    limit_told_.erase(id);
+    if (job->started && job->placement) {
+        const double seconds = std::max(0.0, std::chrono::duration<double>(end.at - *job->started).count());
+        fair_share_.charge(job->spec.gid, job->spec.uid,
+                           seconds * static_cast<double>(job->placement->cpus.size()), end.at);
+        fair_share_dirty_ = true;
+    }
     log(now, text);
     if (job->placement) {
         // Only once the end is durable may the runner's files go: a daemon
@@ -784,13 +799,27 @@ const PlacementPolicy& QueueDaemon::placement(JobTime now) {
                                              node_details_ ? &*node_details_ : nullptr,
                                              &recent_dispatches_,
                                              {}}));
+    const HealthyCpus healthy = healthy_cpus(*snapshot, config_.pulse.disk_floor);
+    view_ = ClusterView{up_nodes_.value_or(std::set<std::string>{}), healthy.usable,
+                        describe_faults(*snapshot, healthy)};
     place_ = topology_aware_policy(std::move(snapshot), config_.pulse.disk_floor);
     return place_;
 }
 
 void QueueDaemon::dispatch(JobTime now) {
-    if (!up_nodes_) return;  // no fresh node_status: no one knows which nodes are up
-    for (const std::string& id : queue_->dispatch(now, *up_nodes_, placement(now))) {
+    if (!up_nodes_) {
+        last_pass_.reset();
+        return;  // no fresh node_status: no one knows which nodes are up
+    }
+    end_overrunning_jobs(now);
+    const PlacementPolicy& place = placement(now);
+    std::vector<const Job*> running;
+    for (const Job* job : queue_->in_order())
+        if (job->state == JobState::running) running.push_back(job);
+    last_pass_ = queue_->schedule(now, view_, place, [&](std::vector<const Job*>& waiting) {
+        fair_share_.order(waiting, running, now);
+    });
+    for (const std::string& id : last_pass_->started) {
         const Job& job = *queue_->find(id);
         try {
             store_.save(job);
@@ -841,8 +870,10 @@ void QueueDaemon::dispatch(JobTime now) {
 void QueueDaemon::write_status(JobTime now) {
     status_dirty_ = false;
     last_status_write_ = std::chrono::steady_clock::now();
+    static const std::vector<WaitingEstimate> no_plan;
     QueueReport report =
-        report_queue(*queue_, now, up_nodes_.value_or(std::set<std::string>{}), placement(now), self_.name);
+        report_queue(*queue_, now, queue_->free_cpus(up_nodes_.value_or(std::set<std::string>{})),
+                     last_pass_ ? last_pass_->waiting : no_plan, self_.name);
     try {
         // Rebuilt every second from the records: readers need them whole, not synced.
         write_file_atomically(paths_.job_status(), format_job_status(report.status), 0644,
@@ -871,6 +902,60 @@ void QueueDaemon::log(JobTime at, const std::string& text) {
         std::cerr << "lobosqd[" << self_.name << "]: cannot append to " << paths_.job_log() << ": "
                   << std::strerror(errno) << "\n";
     if (fd >= 0) ::close(fd);
+}
+
+void QueueDaemon::end_overrunning_jobs(JobTime now) {
+    for (const std::string& id : queue_->over_limit(now)) {
+        if (!limit_told_.insert(id).second) continue;  // told once; the runner reports the end
+        const Job& job = *queue_->find(id);
+        const std::string node0 = job.placement->node0();
+        std::ostringstream limit;
+        limit << config_.pulse.etime_limit;
+        const std::string reason = "ran past its limit: ETIME " +
+                                   std::to_string(job.spec.directives.etime_minutes) + " min x EtimeLimit " +
+                                   limit.str();
+        try {
+            write_file_atomically(paths_.node_dir(node0) / (id + std::string(cancel_suffix)),
+                                  encode_cancel_order(CancelOrder{reason}), 0644, Durability::unsynced);
+            log(now, id + " " + reason + ": SIGTERM on " + node0);
+        } catch (const std::exception& e) {
+            limit_told_.erase(id);  // tried again at the next pass
+            std::cerr << "lobosqd[" << self_.name << "]: cannot end " << id << " (" << reason
+                      << "): " << e.what() << "\n";
+        }
+    }
+}
+
+void QueueDaemon::load_fair_share() {
+    fair_share_ =
+        FairShare(std::chrono::duration_cast<std::chrono::seconds>(config_.pulse.fair_share_half_life));
+    const fs::path file = paths_.queue_dir() / "fair_share.json";
+    try {
+        std::optional<std::string> text = read_file_if_exists(file);
+        if (!text) return;
+        std::string error;
+        if (auto loaded = FairShare::decode(*text, fair_share_.half_life(), error))
+            fair_share_ = std::move(*loaded);
+        else
+            std::cerr << "lobosqd[" << self_.name << "]: " << file.string() << ": " << error
+                      << ": fair share starts again from no use\n";
+    } catch (const std::exception& e) {
+        std::cerr << "lobosqd[" << self_.name << "]: " << e.what()
+                  << ": fair share starts again from no use\n";
+    }
+}
+
+void QueueDaemon::save_fair_share() {
+    fair_share_dirty_ = false;
+    try {
+        // Synced with the records, once a second (make_durable): losing the
+        // last second of charges to a crash only makes fair share a little kinder.
+        write_file_atomically(paths_.queue_dir() / "fair_share.json", fair_share_.encode(), 0600,
+                              Durability::unsynced);
+        records_written_ = true;
+    } catch (const std::exception& e) {
+        std::cerr << "lobosqd[" << self_.name << "]: cannot save fair share: " << e.what() << "\n";
+    }
 }
 
 }  // namespace lobos

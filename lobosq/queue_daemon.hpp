@@ -27,6 +27,7 @@
 #include "config/cluster_config.hpp"
 #include "config/topology_graph.hpp"
 #include "lobosq/cluster_snapshot.hpp"
+#include "lobosq/fair_share.hpp"
 #include "lobosq/job_queue.hpp"
 #include "lobosq/queue_store.hpp"
 #include "share/asio.hpp"
@@ -70,7 +71,12 @@ private:
     void read_node_reports(const std::string& node, JobTime now);
     void fail_jobs_on_down_nodes(JobTime now);
     void dispatch(JobTime now);
+    // Ends, through their runners, the jobs past ETIME x EtimeLimit.
+    void end_overrunning_jobs(JobTime now);
     void write_status(JobTime now);
+    // Fair share's totals, kept in the queue directory beside the records.
+    void load_fair_share();
+    void save_fair_share();
 
     // Records are written unsynced. What must not happen before a record is
     // durable (removing the spool file it came from, removing the files of a
@@ -144,6 +150,13 @@ private:
     std::vector<RecentDispatch> recent_dispatches_;
     bool snapshot_dirty_ = true;
     PlacementPolicy place_;
+    ClusterView view_;  // up nodes, healthy CPUs and faults, from the same snapshot as place_
+
+    // The last scheduling pass: the estimates job_status and `lobosq stat` show.
+    std::optional<SchedulePass> last_pass_;
+    FairShare fair_share_;
+    bool fair_share_dirty_ = false;
+    std::set<std::string> limit_told_;  // jobs sent a cancel order for running past their limit
 };
 
 }  // namespace lobos

@@ -4,18 +4,31 @@
 
 namespace lobos {
 
-QueueReport report_queue(const JobQueue& queue, JobTime now, const std::set<std::string>& up_nodes,
-                         const PlacementPolicy& place, const std::string& writer) {
-    std::map<std::string, WaitingEstimate> estimates;
-    for (WaitingEstimate& e : queue.plan(now, up_nodes, place)) estimates.emplace(e.id, std::move(e));
+QueueReport report_queue(const JobQueue& queue, JobTime now, int free_cpus,
+                         const std::vector<WaitingEstimate>& plan, const std::string& writer) {
+    std::map<std::string, const WaitingEstimate*, std::less<>> estimates;
+    for (const WaitingEstimate& e : plan) estimates.emplace(e.id, &e);
+    // Running jobs by start, then the waiting ones in the plan's order, then
+    // any the plan has not seen (it was made before they came).
+    std::vector<const Job*> jobs, unplanned;
+    for (const Job* job : queue.in_order()) {
+        if (job->state == JobState::running)
+            jobs.push_back(job);
+        else if (!estimates.count(job->spec.id))
+            unplanned.push_back(job);
+    }
+    for (const WaitingEstimate& e : plan)
+        if (const Job* job = queue.find(e.id); job && job->state == JobState::waiting) jobs.push_back(job);
+    jobs.insert(jobs.end(), unplanned.begin(), unplanned.end());
 
     QueueReport r;
     r.status.written = now;
     r.detail.written = now;
     r.detail.writer = writer;
     r.detail.cluster_cpus = queue.cluster_cpus();
-    r.detail.free_cpus = queue.free_cpus(up_nodes);
-    for (const Job* job : queue.in_order()) {
+    r.detail.free_cpus = free_cpus;
+    int next_rank = static_cast<int>(plan.size());
+    for (const Job* job : jobs) {
         const JobDirectives& d = job->spec.directives;
         const bool running = job->state == JobState::running && job->placement;
         const auto etime =
@@ -27,7 +40,8 @@ QueueReport report_queue(const JobQueue& queue, JobTime now, const std::set<std:
         line.id = job->spec.id;
         line.uid = job->spec.uid;
         line.gid = job->spec.gid;
-        line.priority = priority_of(job->spec);
+        auto e = estimates.find(job->spec.id);
+        line.priority = running ? 0 : e != estimates.end() ? e->second->rank : ++next_rank;
         line.cpu_count = running ? static_cast<int>(job->placement->cpus.size()) : d.nprocs_low;
         line.estimated = etime;
         line.actual = std::max(run, std::chrono::seconds(0));
@@ -52,13 +66,16 @@ QueueReport report_queue(const JobQueue& queue, JobTime now, const std::set<std:
             view.start = *job->started;
             view.cpus = job->placement->cpus;
             view.nodes = job->placement->distinct_nodes();
-        } else if (auto e = estimates.find(job->spec.id); e != estimates.end()) {
+        } else if (e != estimates.end()) {
             // A job that cannot start with the nodes up now shows the present
             // moment in job_status (the format has no "never").
-            line.start = e->second.start.value_or(now);
-            view.start = e->second.start;
+            line.start = e->second->start.value_or(now);
+            view.start = e->second->start;
             view.start_estimated = true;
-            view.why = e->second.why;
+            view.why = e->second->why;
+        } else {
+            line.start = now;
+            view.why = "not planned yet";
         }
         r.status.jobs.push_back(std::move(line));
         r.detail.jobs.push_back(std::move(view));

@@ -6,6 +6,7 @@
 
 #include "config/config_loader.hpp"
 #include "job_test_values.hpp"
+#include "share/local_time.hpp"
 
 using namespace lobos;
 using lobos::test::job_time;
@@ -35,6 +36,9 @@ struct Want {
     bool admin = false;
     std::optional<JobTime> rtime{};
     std::optional<int> nproc0{};
+    int conf = 100;  // reserved span = ETIME, so that the figures below are round
+    unsigned uid = 1000;
+    unsigned gid = 100;
 };
 
 // A waiting job submitted at `submitted` seconds.
@@ -42,8 +46,8 @@ Job waiting_job(const std::string& id, long long submitted, Want want = {}) {
     Job job;
     job.spec.id = id;
     job.spec.user = id.substr(0, id.find('.'));
-    job.spec.uid = 1000;
-    job.spec.gid = 100;
+    job.spec.uid = want.uid;
+    job.spec.gid = want.gid;
     job.spec.dir = "/home/" + job.spec.user;
     job.spec.script = "#!/bin/sh\ntrue\n";
     job.spec.submitted = job_time(submitted);
@@ -54,6 +58,7 @@ Job waiting_job(const std::string& id, long long submitted, Want want = {}) {
     job.spec.directives.admin = want.admin;
     job.spec.directives.rtime = want.rtime;
     job.spec.directives.nproc0 = want.nproc0;
+    job.spec.directives.confidence = want.conf;
     return job;
 }
 
@@ -144,8 +149,8 @@ TEST_SUITE("job queue") {
         CHECK(q.find("root.1")->started == t0 + minutes(10));
     }
 
-    TEST_CASE("a job that does not fit holds back the normal jobs behind it: no backfill") {
-        JobQueue q(cluster(4, 2));
+    TEST_CASE("without backfill a job that does not fit holds back the normal jobs behind it") {
+        JobQueue q(cluster(4, 2), ScheduleRules{.backfill = false});
         q.add(waiting_job("alice.1", 10, {.nprocs = 6, .tpip = 2}));
         REQUIRE(q.dispatch(t0, nodes_up(4), first_fit) == std::vector<std::string>{"alice.1"});
         REQUIRE(q.free_cpus(nodes_up(4)) == 2);
@@ -303,43 +308,99 @@ TEST_SUITE("job queue plan") {
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(4), first_fit);
         REQUIRE(plan.size() == 1);
         CHECK(plan[0].id == "bob.1");
+        CHECK(plan[0].rank == 1);
         REQUIRE(plan[0].start);
         CHECK(*plan[0].start == t0 + minutes(50));
         CHECK(plan[0].why == "needs 4 CPUs (2 a node), 2 free");
+        // The plan reserves n4, free now, and one node that frees at 50 minutes.
+        REQUIRE(plan[0].cpus);
+        CHECK(plan[0].cpus->cpus == std::vector<int>{1, 2, 7, 8});
     }
 
-    TEST_CASE("a running job past its ETIME is expected to end now") {
+    TEST_CASE("lack of CONFidence widens the span a running job is expected to hold its CPUs") {
+        for (auto [conf, end_minutes] : {std::pair{100, 50}, {90, 56}, {50, 80}, {0, 110}}) {
+            JobQueue q(cluster(2, 2));
+            q.add(running_job("alice.1", 1'800'000'000 - 600,
+                              Placement{{1, 2, 3, 4}, {"n1", "n1", "n2", "n2"}},
+                              {.nprocs = 4, .tpip = 2, .etime = 60, .conf = conf}));
+            q.add(waiting_job("bob.1", 10, {.nprocs = 2}));
+            std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
+            INFO("CONF " << conf);
+            CHECK(plan[0].start == t0 + minutes(end_minutes));
+        }
+        JobDirectives d;
+        d.etime_minutes = 60;
+        d.confidence = 90;
+        CHECK(reserved_span(d) == std::chrono::seconds(3960));
+        d.confidence = 0;
+        CHECK(reserved_span(d) == std::chrono::seconds(7200));
+    }
+
+    TEST_CASE("a running job past its ETIME is expected to end a minute from now, or at its EtimeLimit") {
         JobQueue q(cluster(2, 2));
         q.add(running_job("alice.1", 1'800'000'000 - 7200, Placement{{1, 2, 3}, {"n1", "n1", "n2"}},
                           {.nprocs = 3, .tpip = 2, .etime = 60}));
         q.add(waiting_job("bob.1", 10, {.nprocs = 2}));
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
         REQUIRE(plan.size() == 1);
-        CHECK(plan[0].start == t0);
+        CHECK(plan[0].start == t0 + minutes(1));
         CHECK(plan[0].why == "needs 2 CPUs, 1 free");
+        CHECK(q.over_limit(t0).empty());
+
+        // With EtimeLimit 3 it is ended at 3 hours: expected then.
+        JobQueue limited(cluster(2, 2), ScheduleRules{.etime_limit = 3});
+        limited.add(*q.find("alice.1"));
+        limited.add(waiting_job("bob.1", 10, {.nprocs = 2}));
+        CHECK(limited.plan(t0, nodes_up(2), first_fit)[0].start == t0 + minutes(60));
+        CHECK(limited.over_limit(t0 + minutes(59)).empty());
+        CHECK(limited.over_limit(t0 + minutes(60)) == std::vector<std::string>{"alice.1"});
+        CHECK(limit_time(*limited.find("alice.1"), limited.rules()) == t0 + minutes(60));
     }
 
-    TEST_CASE("jobs behind the head of the queue are not expected to start before it") {
+    TEST_CASE("a job behind the head of the queue starts now only if it ends before the head's reservation") {
         JobQueue q(cluster(4, 2));
         q.add(running_job("alice.1", 1'800'000'000 - 600,
                           Placement{{1, 2, 3, 4, 5, 6}, {"n1", "n1", "n2", "n2", "n3", "n3"}},
                           {.nprocs = 6, .tpip = 2, .etime = 60}));
-        q.add(waiting_job("bob.1", 10, {.nprocs = 4, .tpip = 2, .etime = 60}));
-        q.add(waiting_job("carol.1", 20, {.nprocs = 2, .tpip = 2, .etime = 30}));  // fits on n4 now
-        q.add(waiting_job("dave.1", 30, {.nprocs = 8, .tpip = 2, .etime = 10}));
-        std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(4), first_fit);
-        REQUIRE(plan.size() == 3);
-        CHECK(plan[0].id == "bob.1");
-        CHECK(plan[1].id == "carol.1");
-        CHECK(plan[2].id == "dave.1");
+        q.add(waiting_job("bob.1", 10, {.nprocs = 4, .tpip = 2, .etime = 60}));    // reserved 50 min on
+        q.add(waiting_job("carol.1", 20, {.nprocs = 2, .tpip = 2, .etime = 60}));  // would overrun it
+        q.add(waiting_job("dave.1", 30, {.nprocs = 2, .tpip = 2, .etime = 45}));   // ends before it
+        q.add(waiting_job("erin.1", 40, {.nprocs = 8, .tpip = 2, .etime = 10}));
+        SchedulePass pass = q.plan(t0, ClusterView{nodes_up(4), {}, {}}, first_fit);
+        CHECK(pass.started == std::vector<std::string>{"dave.1"});
+        REQUIRE(pass.waiting.size() == 4);
+        const WaitingEstimate& bob = estimate_of(pass.waiting, "bob.1");
+        const WaitingEstimate& carol = estimate_of(pass.waiting, "carol.1");
+        const WaitingEstimate& dave = estimate_of(pass.waiting, "dave.1");
+        const WaitingEstimate& erin = estimate_of(pass.waiting, "erin.1");
+        CHECK(bob.start == t0 + minutes(50));
+        CHECK(dave.start == t0);
+        CHECK(dave.why.empty());
+        REQUIRE(dave.cpus);
+        CHECK(dave.cpus->cpus == std::vector<int>{7, 8});
+        // carol fits on n4 now, but would still hold it when bob starts.
+        CHECK(carol.why == "behind bob.1 (starts " + [] {
+            std::string hhmm;
+            append_time_of_day(hhmm, t0 + minutes(50));
+            return hhmm.substr(0, 5);
+        }() + ")");
+        // After bob's hour, on the nodes bob leaves free; erin after both.
+        CHECK(carol.start == t0 + minutes(50));
+        CHECK(erin.start == t0 + minutes(110));
+        CHECK(erin.why.find("needs 8 CPUs (2 a node)") == 0);
+    }
 
-        CHECK(plan[0].start == t0 + minutes(50));
-        // carol fits now, but FIFO: she starts with bob, on the CPUs he leaves.
-        CHECK(plan[1].start == t0 + minutes(50));
-        CHECK(plan[1].why == "waits behind bob.1");
-        // dave needs the whole cluster: after bob's 60 minutes.
-        CHECK(plan[2].start == t0 + minutes(110));
-        CHECK(plan[2].why.find("needs 8 CPUs (2 a node)") == 0);
+    TEST_CASE("without backfill no job is expected to start before the one ahead of it") {
+        JobQueue q(cluster(4, 2), ScheduleRules{.backfill = false});
+        q.add(running_job("alice.1", 1'800'000'000 - 600,
+                          Placement{{1, 2, 3, 4, 5, 6}, {"n1", "n1", "n2", "n2", "n3", "n3"}},
+                          {.nprocs = 6, .tpip = 2, .etime = 60}));
+        q.add(waiting_job("bob.1", 10, {.nprocs = 4, .tpip = 2, .etime = 60}));
+        q.add(waiting_job("dave.1", 30, {.nprocs = 2, .tpip = 2, .etime = 45}));
+        SchedulePass pass = q.plan(t0, ClusterView{nodes_up(4), {}, {}}, first_fit);
+        CHECK(pass.started.empty());
+        CHECK(estimate_of(pass.waiting, "dave.1").start == t0 + minutes(50));
+        CHECK(estimate_of(pass.waiting, "dave.1").why.find("behind bob.1") == 0);
     }
 
     TEST_CASE("a job that cannot start with the nodes up now has no expected start, and holds nothing back") {
@@ -347,17 +408,28 @@ TEST_SUITE("job queue plan") {
         const std::set<std::string> up{"n1", "n2", "n3"};
         q.add(waiting_job("alice.1", 10, {.nprocs = 8, .tpip = 2}));
         q.add(waiting_job("bob.1", 20, {.nprocs = 2}));
-        std::vector<WaitingEstimate> plan = q.plan(t0, up, first_fit);
-        REQUIRE(plan.size() == 2);
-        const WaitingEstimate& alice = estimate_of(plan, "alice.1");
+        SchedulePass pass = q.plan(t0, ClusterView{up, {}, "n4 down"}, first_fit);
+        REQUIRE(pass.waiting.size() == 2);
+        const WaitingEstimate& alice = estimate_of(pass.waiting, "alice.1");
         CHECK_FALSE(alice.start.has_value());
-        CHECK(alice.why == "needs 8 CPUs (2 a node); the nodes up now cannot give them");
-        const WaitingEstimate& bob = estimate_of(plan, "bob.1");
-        CHECK(bob.start == t0);
-        CHECK(bob.why.find("waits behind") == std::string::npos);
+        CHECK(alice.why == "needs 8 CPUs (2 a node); the nodes up now cannot give them; n4 down");
+        CHECK(pass.started == std::vector<std::string>{"bob.1"});
     }
 
-    TEST_CASE("a job whose #RTIME has not come waits for its RTIME") {
+    TEST_CASE("CPUs the view marks unhealthy are neither given nor planned") {
+        JobQueue q(cluster(4, 2));
+        std::vector<bool> healthy(8, true);
+        healthy[0] = healthy[1] = false;  // n1: disk full
+        q.add(waiting_job("alice.1", 10, {.nprocs = 8, .tpip = 2}));
+        q.add(waiting_job("bob.1", 20, {.nprocs = 6, .tpip = 2}));
+        SchedulePass pass = q.plan(t0, ClusterView{nodes_up(4), healthy, "n1 disk full"}, first_fit);
+        CHECK(pass.started == std::vector<std::string>{"bob.1"});
+        CHECK(estimate_of(pass.waiting, "bob.1").cpus->cpus == std::vector<int>{3, 4, 5, 6, 7, 8});
+        CHECK(estimate_of(pass.waiting, "alice.1").why ==
+              "needs 8 CPUs (2 a node); the nodes up now cannot give them; n1 disk full");
+    }
+
+    TEST_CASE("a job whose #RTIME has not come is held until then, and holds nothing back") {
         JobQueue q(cluster(4, 2));
         q.add(waiting_job("root.1", 10, {.nprocs = 2, .rtime = t0 + minutes(90)}));
         q.add(waiting_job("alice.1", 20, {.nprocs = 2}));
@@ -365,11 +437,12 @@ TEST_SUITE("job queue plan") {
         REQUIRE(plan.size() == 2);
         const WaitingEstimate& root = estimate_of(plan, "root.1");
         CHECK(root.start == t0 + minutes(90));
-        CHECK(root.why == "waits for its RTIME");
-        // It does not hold back the job behind it.
+        std::string hhmm;
+        append_time_of_day(hhmm, t0 + minutes(90));
+        CHECK(root.why == "held until " + hhmm.substr(0, 5) + " (#RTIME)");
         const WaitingEstimate& alice = estimate_of(plan, "alice.1");
         CHECK(alice.start == t0);
-        CHECK(alice.why.find("waits behind") == std::string::npos);
+        CHECK(alice.why.empty());
     }
 
     TEST_CASE("the plan counts the CPUs of a running #ADMIN job as held until its ETIME, as dispatch does") {
@@ -383,18 +456,22 @@ TEST_SUITE("job queue plan") {
         CHECK(plan[0].start == job_time(1'800'000'000 - 60) + minutes(600));
     }
 
-    TEST_CASE("a waiting #ADMIN job is expected to start at once") {
+    TEST_CASE("a waiting #ADMIN job starts at once, first in the plan") {
         JobQueue q(cluster(2, 2));
         q.add(running_job("alice.1", 1'800'000'000 - 60, Placement{{1, 2, 3, 4}, {"n1", "n1", "n2", "n2"}},
                           {.nprocs = 4, .tpip = 2}));
+        q.add(waiting_job("bob.1", 10, {.nprocs = 1}));
         q.add(waiting_job("root.1", 20, {.nprocs = 2, .admin = true}));
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
-        REQUIRE(plan.size() == 1);
+        REQUIRE(plan.size() == 2);
+        CHECK(plan[0].id == "root.1");
+        CHECK(plan[0].rank == 1);
         CHECK(plan[0].start == t0);
-        CHECK(plan[0].why == "starts at once (ADMIN)");
+        CHECK(plan[0].why.empty());
+        CHECK(plan[1].rank == 2);
     }
 
-    TEST_CASE("a job whose NPROC0 CPU is held says so") {
+    TEST_CASE("a job whose NPROC0 CPU is held says so, and is planned on that CPU") {
         JobQueue q(cluster(2, 2));
         q.add(
             running_job("alice.1", 1'800'000'000 - 600, Placement{{1}, {"n1"}}, {.nprocs = 1, .etime = 30}));
@@ -402,12 +479,106 @@ TEST_SUITE("job queue plan") {
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
         REQUIRE(plan.size() == 1);
         CHECK(plan[0].start == t0 + minutes(20));
-        CHECK(plan[0].why == "NPROC0 CPU 1 is not free");
+        CHECK(plan[0].why == "NPROC0 CPU 1 is busy");
+        REQUIRE(plan[0].cpus);
+        CHECK(plan[0].cpus->cpus.front() == 1);
+        CHECK(plan[0].cpus->nodes.front() == "n1");
+    }
+
+    TEST_CASE("past the user cap a user's new jobs go only to nodes where the user already runs") {
+        JobQueue q(cluster(4, 2), ScheduleRules{.user_job_cap = 2});
+        q.add(running_job("alice.1", 1'800'000'000 - 60, Placement{{1}, {"n1"}}, {.nprocs = 1}));
+        q.add(running_job("alice.2", 1'800'000'000 - 60, Placement{{3}, {"n2"}}, {.nprocs = 1}));
+        q.add(waiting_job("alice.3", 10, {.nprocs = 1}));
+        q.add(waiting_job("alice.4", 11, {.nprocs = 1}));
+        q.add(waiting_job("alice.5", 12, {.nprocs = 1}));
+        q.add(waiting_job("bob.1", 20, {.nprocs = 1, .uid = 1001}));
+        SchedulePass pass = q.schedule(t0, ClusterView{nodes_up(4), {}, {}}, first_fit);
+        // alice's third and fourth go beside her first two, on n1 and n2; the fifth finds no room there.
+        CHECK(pass.started == std::vector<std::string>{"alice.3", "alice.4", "bob.1"});
+        CHECK(q.find("alice.3")->placement->nodes == std::vector<std::string>{"n1"});
+        CHECK(q.find("alice.4")->placement->nodes == std::vector<std::string>{"n2"});
+        CHECK(q.find("bob.1")->placement->nodes == std::vector<std::string>{"n3"});
+        CHECK(estimate_of(pass.waiting, "alice.5").why == "user cap 2 reached");
+    }
+
+    TEST_CASE("the order the caller gives decides who goes first among normal jobs, #ADMIN still first") {
+        JobQueue q(cluster(2, 2));
+        q.add(waiting_job("alice.1", 10, {.nprocs = 2}));
+        q.add(waiting_job("bob.1", 20, {.nprocs = 2, .uid = 1001}));
+        q.add(waiting_job("root.1", 30, {.nprocs = 1, .admin = true, .uid = 0}));
+        SchedulePass pass = q.schedule(
+            t0, ClusterView{nodes_up(2), {}, {}}, first_fit,
+            [](std::vector<const Job*>& waiting) { std::reverse(waiting.begin(), waiting.end()); });
+        CHECK(pass.started == std::vector<std::string>{"root.1", "bob.1"});
+        REQUIRE(pass.waiting.size() == 3);
+        CHECK(pass.waiting[0].id == "root.1");
+        CHECK(pass.waiting[1].id == "bob.1");
+        CHECK(pass.waiting[2].id == "alice.1");
+        // root shares nothing out: CPU 1 is held, so alice waits for an hour.
+        CHECK(q.find("bob.1")->placement->cpus == std::vector<int>{2, 3});
+        CHECK(pass.waiting[2].start == t0 + minutes(60));
     }
 
     TEST_CASE("an empty queue has an empty plan") {
         JobQueue q(cluster(2, 2));
         CHECK(q.plan(t0, nodes_up(2), first_fit).empty());
+    }
+}
+
+TEST_SUITE("estimates hold") {
+    // Random workloads all submitted at t0, every job running exactly its
+    // reserved span: a job must never start later than the first plan said.
+    TEST_CASE(
+        "on 2,000 random workloads every job starts no later than its first estimate, with backfill and "
+        "without") {
+        std::uint32_t seed = 12345;
+        auto next = [&seed](int n) {
+            seed = seed * 1664525u + 1013904223u;
+            return static_cast<int>((seed >> 8) % static_cast<std::uint32_t>(n));
+        };
+        for (bool backfill : {true, false}) {
+            for (int round = 0; round < 1000; ++round) {
+                JobQueue q(cluster(4, 2), ScheduleRules{.backfill = backfill});
+                const int jobs = 3 + next(10);
+                for (int j = 0; j < jobs; ++j) {
+                    Want want{.nprocs = 1 + next(6), .tpip = 1 + next(2), .etime = 1 + next(30)};
+                    if (want.tpip == 1) want.nprocs = std::min(want.nprocs, 4);  // 4 nodes
+                    if (want.tpip == 2 && want.nprocs % 2)
+                        ++want.nprocs;  // no odd counts at TPIP 2: exact estimates
+                    q.add(waiting_job("u.j" + std::to_string(j), j, want));
+                }
+                std::map<std::string, JobTime> promised;
+                for (const WaitingEstimate& e : q.plan(t0, nodes_up(4), first_fit))
+                    if (e.start) promised[e.id] = *e.start;
+                REQUIRE(promised.size() == static_cast<std::size_t>(jobs));
+
+                std::map<std::string, JobTime> ends;  // running jobs
+                JobTime now = t0;
+                for (int step = 0; step < 100 && (!q.empty()); ++step) {
+                    for (const std::string& id : q.dispatch(now, nodes_up(4), first_fit)) {
+                        INFO("job " << id << " round " << round << " backfill " << backfill);
+                        CHECK(now <= promised[id]);
+                        ends[id] = now + minutes(q.find(id)->spec.directives.etime_minutes);
+                    }
+                    if (ends.empty()) break;
+                    auto first = std::min_element(ends.begin(), ends.end(), [](const auto& a, const auto& b) {
+                        return a.second < b.second;
+                    });
+                    // Every job that ends at this moment ends before the next pass.
+                    now = first->second;
+                    for (auto it = ends.begin(); it != ends.end();) {
+                        if (it->second != now) {
+                            ++it;
+                            continue;
+                        }
+                        q.finish(it->first, exited_at(0));
+                        it = ends.erase(it);
+                    }
+                }
+                CHECK(q.empty());
+            }
+        }
     }
 }
 

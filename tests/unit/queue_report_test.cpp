@@ -37,7 +37,14 @@ Job job(const std::string& id, const std::string& user, unsigned uid, long long 
     j.spec.directives.nprocs_high = nprocs;
     j.spec.directives.tpip = tpip;
     j.spec.directives.etime_minutes = etime;
+    j.spec.directives.confidence = 100;  // reserved span = ETIME: round figures below
     return j;
+}
+
+// The report of a plan made now, as the queue daemon makes it.
+QueueReport report(const JobQueue& q, const std::set<std::string>& up, const std::string& writer) {
+    const SchedulePass pass = q.plan(now, ClusterView{up, {}, {}}, place_first_fit);
+    return report_queue(q, now, q.free_cpus(up), pass.waiting, writer);
 }
 
 // alice runs on 6 CPUs since 10 minutes ago, for an hour; bob waits for 4.
@@ -58,7 +65,7 @@ JobQueue sample_queue() {
 TEST_SUITE("queue report") {
     TEST_CASE("a running and a waiting job give job_status lines, running first") {
         JobQueue q = sample_queue();
-        QueueReport r = report_queue(q, now, all_up, place_first_fit, "master1");
+        QueueReport r = report(q, all_up, "master1");
         CHECK(r.status.written == now);
         REQUIRE(r.status.jobs.size() == 2);
 
@@ -66,7 +73,7 @@ TEST_SUITE("queue report") {
         CHECK(running.id == "alice.1");
         CHECK(running.uid == 1001);
         CHECK(running.gid == 100);
-        CHECK(running.priority == normal_priority);
+        CHECK(running.priority == 0);  // pri: 0 running, else the place in queue order
         CHECK(running.cpu_count == 6);
         CHECK(running.cpus == std::vector<int>{3, 4, 1, 2, 5, 6});
         CHECK(running.start == now - minutes(10));
@@ -77,6 +84,7 @@ TEST_SUITE("queue report") {
         CHECK(waiting.id == "bob.1");
         CHECK(waiting.uid == 1002);
         CHECK(waiting.cpu_count == 4);
+        CHECK(waiting.priority == 1);
         CHECK(waiting.cpus.empty());
         CHECK(waiting.start == now + minutes(50));  // the plan's estimate
         CHECK(waiting.estimated == seconds(1800));
@@ -85,7 +93,7 @@ TEST_SUITE("queue report") {
 
     TEST_CASE("a running and a waiting job give JobViews with state, nodes and why") {
         JobQueue q = sample_queue();
-        QueueReport r = report_queue(q, now, all_up, place_first_fit, "master1");
+        QueueReport r = report(q, all_up, "master1");
         CHECK(r.detail.written == now);
         CHECK(r.detail.writer == "master1");
         CHECK(r.detail.cluster_cpus == 8);
@@ -125,7 +133,7 @@ TEST_SUITE("queue report") {
         "job_status") {
         JobQueue q(four_nodes());
         REQUIRE(q.add(job("bob.1", "bob", 1002, 1'799'999'500, 8, 2, 30)));
-        QueueReport r = report_queue(q, now, {"n1", "n2"}, place_first_fit, "master2");
+        QueueReport r = report(q, {"n1", "n2"}, "master2");
         REQUIRE(r.detail.jobs.size() == 1);
         CHECK_FALSE(r.detail.jobs[0].start.has_value());
         CHECK(r.detail.jobs[0].start_estimated);
@@ -135,9 +143,36 @@ TEST_SUITE("queue report") {
         CHECK(r.status.jobs[0].start == now);
     }
 
+    TEST_CASE("waiting jobs are listed in the plan's order with pri counting from 1") {
+        JobQueue q = sample_queue();
+        REQUIRE(q.add(job("carol.1", "carol", 1003, 1'799'999'600, 8, 2, 30)));
+        std::vector<WaitingEstimate> plan = q.plan(now, ClusterView{all_up, {}, {}}, place_first_fit).waiting;
+        REQUIRE(plan.size() == 2);
+        // A plan that puts carol first (fair share would) is the order shown.
+        std::swap(plan[0], plan[1]);
+        plan[0].rank = 1;
+        plan[1].rank = 2;
+        QueueReport r = report_queue(q, now, 2, plan, "master1");
+        REQUIRE(r.status.jobs.size() == 3);
+        CHECK(r.status.jobs[1].id == "carol.1");
+        CHECK(r.status.jobs[1].priority == 1);
+        CHECK(r.status.jobs[2].id == "bob.1");
+        CHECK(r.status.jobs[2].priority == 2);
+    }
+
+    TEST_CASE("a waiting job the last plan did not see is listed last, with no estimate") {
+        JobQueue q = sample_queue();
+        QueueReport r = report_queue(q, now, 2, {}, "master1");
+        REQUIRE(r.detail.jobs.size() == 2);
+        CHECK(r.detail.jobs[1].id == "bob.1");
+        CHECK_FALSE(r.detail.jobs[1].start.has_value());
+        CHECK(r.detail.jobs[1].why == "not planned yet");
+        CHECK(r.status.jobs[1].priority == 1);
+    }
+
     TEST_CASE("an empty queue gives no lines") {
         JobQueue q(four_nodes());
-        QueueReport r = report_queue(q, now, all_up, place_first_fit, "master1");
+        QueueReport r = report(q, all_up, "master1");
         CHECK(r.status.jobs.empty());
         CHECK(r.detail.jobs.empty());
         CHECK(r.detail.free_cpus == 8);
