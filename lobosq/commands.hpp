@@ -21,6 +21,10 @@ inline constexpr int exit_no_answer = 3;  // the queue daemon did not answer in 
 int submit_job(const ClusterConfig& config, const ClusterPaths& paths, std::istream& in, std::ostream& out,
                std::ostream& err);
 
+// `lobosq --test-only < job`: where and when the job would start now; nothing is queued.
+int test_job(const ClusterConfig& config, const ClusterPaths& paths, std::istream& in, std::ostream& out,
+             std::ostream& err);
+
 // `lobosq can ID...`
 int cancel_jobs(const ClusterConfig& config, const ClusterPaths& paths, const std::vector<std::string>& ids,
                 std::ostream& out, std::ostream& err);

@@ -20,6 +20,8 @@ const char* usage =
     "  lobosq [OPTIONS] < job      submit a job script; prints the job id\n"
     "  lobosq [OPTIONS]            type the script at the lobosq> prompt, end with ctrl-d\n"
     "  lobosq [OPTIONS] can ID...  cancel waiting or running jobs\n"
+    "  lobosq --test-only < job    the CPUs, nodes and estimated start the job would get\n"
+    "                              now; nothing is queued\n"
     "  lobosq [OPTIONS] stat [ID...]\n"
     "                              the queue: running and waiting jobs, and why jobs wait\n"
     "\n"
@@ -34,7 +36,8 @@ const char* usage =
 
 int main(int argc, char** argv) {
     po::options_description options("Options");
-    options.add_options()("help,h", "show this help");
+    options.add_options()("help,h", "show this help")(
+        "test-only", "plan the script on standard input as if submitted now; queue nothing");
     lobos::add_cluster_options(options);
     po::options_description hidden;
     hidden.add_options()("words", po::value<std::vector<std::string>>());
@@ -60,6 +63,10 @@ int main(int argc, char** argv) {
     const lobos::ClusterPaths paths = lobos::cluster_paths_from(vm);
     if (!words.empty() && words[0] == "stat")
         return lobos::show_queue(paths, {words.begin() + 1, words.end()}, std::cout, std::cerr);
+    if (vm.count("test-only") && !words.empty()) {
+        std::cerr << "lobosq: --test-only takes the script on standard input, not '" << words[0] << "'\n";
+        return lobos::exit_refused;
+    }
     if (!words.empty() && words[0] != "can") {
         std::cerr << "lobosq: unknown command '" << words[0] << "' (the script goes on standard input)\n"
                   << usage;
@@ -75,5 +82,6 @@ int main(int argc, char** argv) {
     }
     if (!words.empty())
         return lobos::cancel_jobs(load.config, paths, {words.begin() + 1, words.end()}, std::cout, std::cerr);
+    if (vm.count("test-only")) return lobos::test_job(load.config, paths, std::cin, std::cout, std::cerr);
     return lobos::submit_job(load.config, paths, std::cin, std::cout, std::cerr);
 }

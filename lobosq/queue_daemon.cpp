@@ -16,6 +16,7 @@
 #include "lobosq/healthy_cpus.hpp"
 #include "lobosq/job_id.hpp"
 #include "lobosq/node_orders.hpp"
+#include "lobosq/probe_answer.hpp"
 #include "lobosq/queue_report.hpp"
 #include "lobosq/spool_entry.hpp"
 #include "lobosq/topology_placement.hpp"
@@ -396,7 +397,7 @@ bool QueueDaemon::read_node_status(JobTime now) {
 
 void QueueDaemon::take_spool(JobTime now) {
     spool_dirty_ = false;
-    std::vector<fs::path> submissions, cancels, stale;
+    std::vector<fs::path> submissions, cancels, probes, stale;
     std::error_code ec;
     for (const fs::directory_entry& entry : fs::directory_iterator(paths_.spool(), ec)) {
         const std::string name = entry.path().filename().string();
@@ -409,6 +410,8 @@ void QueueDaemon::take_spool(JobTime now) {
             submissions.push_back(entry.path());
         } else if (name.starts_with(cancel_prefix)) {
             cancels.push_back(entry.path());
+        } else if (name.starts_with(probe_prefix)) {
+            probes.push_back(entry.path());
         } else {
             refuse(entry.path(), "spool file " + name, "not a submission or a cancel request", now);
         }
@@ -430,6 +433,7 @@ void QueueDaemon::take_spool(JobTime now) {
     // Cancels after submissions, so that a job submitted and cancelled at
     // once is found.
     for (const fs::path& p : cancels) answer_cancel(p, now);
+    for (const fs::path& p : probes) answer_probe(p, now);
 }
 
 void QueueDaemon::refuse(const fs::path& file, const std::string& what, const std::string& reason,
@@ -520,6 +524,64 @@ void QueueDaemon::accept_submission(const fs::path& file, JobTime now) {
         fs::remove(file, ignored);
     });
     status_dirty_ = true;
+}
+
+void QueueDaemon::answer_probe(const fs::path& file, JobTime now) {
+    const std::string name = file.filename().string();
+    const std::string nonce = name.substr(probe_prefix.size());
+    if (!is_nonce(nonce)) return refuse(file, "spool file " + name, "not a valid request name", now);
+    std::string error;
+    auto spooled = read_spool_file(file, error);
+    if (!spooled) {
+        if (!error.empty()) refuse(file, "test-only request " + nonce, error, now);
+        return;
+    }
+    std::string user;
+    std::vector<char> buffer;
+    const std::optional<passwd> pw = user_of(spooled->owner, user, buffer);
+    if (!pw) user = "uid " + std::to_string(spooled->owner);
+    CancelAnswer answer;
+    auto request = decode_probe_request(spooled->text, error);
+    if (!request) {
+        answer.message = "the request could not be read: " + error;
+    } else if (!up_nodes_) {
+        answer.message =
+            "node_status is not fresh, so no one knows which nodes are up: nothing can be planned now";
+    } else {
+        DirectivesRead read = read_directives(
+            request->script, DirectiveContext{spooled->owner == 0, queue_->cluster_cpus(), now});
+        if (!read.ok()) {
+            answer.message = "the job would be refused:";
+            for (const DirectiveError& e : read.errors) answer.message += "\n  " + to_string(e);
+        } else if (auto why = never_placeable(read.directives, queue_->cpus(), place_first_fit)) {
+            answer.message = "the job would be refused: " + *why;
+        } else {
+            Job probe;
+            probe.spec.id = user + ".test-only";
+            probe.spec.user = user;
+            probe.spec.uid = spooled->owner;
+            probe.spec.gid = pw ? pw->pw_gid : 0;
+            probe.spec.directives = read.directives;
+            probe.spec.submitted = now;
+            JobQueue trial = *queue_;
+            trial.add(probe);
+            std::vector<const Job*> running;
+            for (const Job* job : trial.in_order())
+                if (job->state == JobState::running) running.push_back(job);
+            const SchedulePass pass = trial.plan(
+                now, view_, placement(now),
+                [&](std::vector<const Job*>& waiting) { fair_share_.order(waiting, running, now); });
+            answer = CancelAnswer{true, describe_probe(pass, probe.spec.id, now)};
+        }
+    }
+    try {
+        write_file_atomically(store_.answers_dir() / nonce, encode_cancel_answer(answer), 0644,
+                              Durability::unsynced);
+    } catch (const std::exception& e) {
+        std::cerr << "lobosqd[" << self_.name << "]: cannot answer " << nonce << ": " << e.what() << "\n";
+    }
+    std::error_code ignored;
+    fs::remove(file, ignored);  // nothing was recorded from it: no need to wait for a sync
 }
 
 void QueueDaemon::answer_cancel(const fs::path& file, JobTime now) {

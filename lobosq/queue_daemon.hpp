@@ -68,6 +68,8 @@ private:
     void take_spool(JobTime now);
     void accept_submission(const std::filesystem::path& file, JobTime now);
     void answer_cancel(const std::filesystem::path& file, JobTime now);
+    // `lobosq --test-only`: plans the script as if submitted now, queues nothing.
+    void answer_probe(const std::filesystem::path& file, JobTime now);
     void read_node_reports(const std::string& node, JobTime now);
     void fail_jobs_on_down_nodes(JobTime now);
     void dispatch(JobTime now);

@@ -90,6 +90,16 @@ std::optional<CancelRequest> decode_cancel_request(std::string_view text, std::s
     return r;
 }
 
+std::string encode_probe_request(const ProbeRequest& r) { return json{{"script", r.script}}.dump() + "\n"; }
+
+std::optional<ProbeRequest> decode_probe_request(std::string_view text, std::string& error) {
+    auto j = parse_object(text, error);
+    if (!j) return std::nullopt;
+    ProbeRequest r;
+    if (!string_field(*j, "script", r.script, error)) return std::nullopt;
+    return r;
+}
+
 std::string encode_cancel_answer(const CancelAnswer& a) {
     return (a.ok ? "ok\n" : "refused\n") + a.message + "\n";
 }

@@ -20,6 +20,8 @@ namespace lobos {
 
 inline constexpr std::string_view submission_suffix = ".job";
 inline constexpr std::string_view cancel_prefix = "cancel.";
+// `lobosq --test-only`: where a script would run now, nothing queued.
+inline constexpr std::string_view probe_prefix = "probe.";
 // A spool file larger than this is refused unread (a script is text).
 inline constexpr std::size_t max_spool_file = 1 << 20;
 
@@ -39,11 +41,18 @@ struct CancelRequest {
 
 std::string encode_submission(const Submission& submission);
 std::optional<Submission> decode_submission(std::string_view text, std::string& error);
+struct ProbeRequest {
+    std::string script;
+    bool operator==(const ProbeRequest&) const = default;
+};
+
 std::string encode_cancel_request(const CancelRequest& request);
 std::optional<CancelRequest> decode_cancel_request(std::string_view text, std::string& error);
+std::string encode_probe_request(const ProbeRequest& request);
+std::optional<ProbeRequest> decode_probe_request(std::string_view text, std::string& error);
 
-// The answer to a cancel request: first line "ok" or "refused", then the
-// message for the user.
+// The answer to a cancel or probe request: first line "ok" or "refused",
+// then the message for the user.
 struct CancelAnswer {
     bool ok = false;
     std::string message;
