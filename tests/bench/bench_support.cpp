@@ -109,6 +109,53 @@ ClusterTexts generate_cluster(const ClusterShape& shape) {
     return t;
 }
 
+namespace {
+
+std::string rack_node_address(int i) {
+    return "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
+           std::to_string(i % 256);
+}
+
+}  // namespace
+
+ConfigTexts rack_cluster(int compute) {
+    const int racks = (compute + rack_size - 1) / rack_size;
+    std::ostringstream nodes;
+    nodes << "#id ip name type CPUs CPUtype clock speed RAM swap links lx ly px py\n";
+    for (int i = 0; i < compute; ++i)
+        nodes << i + 1 << " " << rack_node_address(i) << " " << compute_name(i)
+              << " 0 2 1 2400 1.0 4096 1024 3 0 0 0 0\n";
+    for (int m = 0; m < 2; ++m)
+        nodes << compute + 1 + m << " 10.255.0." << m + 1 << " master" << m + 1 << " " << m + 1
+              << " 2 1 2400 1.0 4096 1024 " << racks << " 0 0 0 0\n";
+    for (int r = 0; r < racks; ++r)
+        nodes << compute + 3 + r << " 999.999.999.999 hub" << r + 1 << " 0 0 1 0 0.0 0 0 0 0 0 0 0\n";
+    std::ostringstream topology;
+    for (int r = 0; r < racks; ++r) {
+        for (int m = 0; m < 2; ++m)
+            topology << "master" << m + 1 << " hub" << r + 1 << " 10.255.0." << m + 1 << " 999.999.999.999\n";
+        const int first = r * rack_size;
+        const int last = std::min(compute, first + rack_size);
+        for (int i = first; i < last; ++i) {
+            topology << compute_name(i) << " hub" << r + 1 << " " << rack_node_address(i)
+                     << " 999.999.999.999\n";
+            const int next = i + 1 < last ? i + 1 : first;
+            if (last - first > 2 || (next > i))
+                topology << compute_name(i) << " " << compute_name(next) << " " << rack_node_address(i) << " "
+                         << rack_node_address(next) << "\n";
+        }
+    }
+    return ConfigTexts{{"nodes", nodes.str()}, {"topology", topology.str()}, {"pulse.conf", "HeartBeat 1\n"}};
+}
+
+NodeStatus all_up(const ClusterConfig& config) {
+    NodeStatus status;
+    for (const Node& node : config.nodes) status.nodes.push_back(NodeState{node.name, true, {}});
+    for (const Link& link : config.links)
+        status.links.push_back(LinkState{link.name1, link.name2, link.ip1, link.ip2, true, {}});
+    return status;
+}
+
 std::uint16_t free_udp_ports(int extra) {
     // Start somewhere of this process's own, so that two benchmarks (or a
     // benchmark and the integration tests) rarely even try the same port.

@@ -18,6 +18,9 @@
 
 #include <boost/program_options/options_description.hpp>
 
+#include "config/config_loader.hpp"
+#include "share/node_status.hpp"
+
 namespace lobos::bench {
 
 // Set by SIGINT/SIGTERM (install_stop_handler): every loop checks it, so an
@@ -49,6 +52,16 @@ ClusterTexts generate_cluster(const ClusterShape& shape);
 std::string compute_name(int i);     // 0-based: n00001 for 0
 std::string compute_address(int i);  // 0-based: 127.20.0.1 for 0
 std::string master_address(int m);   // 0-based: 127.19.0.1 for 0
+
+// The scheduler benchmarks' cluster: racks of `rack_size` compute nodes of
+// 2 CPUs (n00001... on 10.x.y.z), each rack a ring of direct links and all
+// of it on the rack's hub; two masters on every rack hub as the spine that
+// joins the racks (config/topology allows no hub-to-hub link, so the spine
+// runs through hosts).
+inline constexpr int rack_size = 32;
+ConfigTexts rack_cluster(int compute);
+// node_status with every node and link of `config` up.
+NodeStatus all_up(const ClusterConfig& config);
 
 // A UDP port p with p, p+1 .. p+extra all free on every address now, for a
 // cluster of the benchmark's own (PulsePort and the hubs' ports above it).
