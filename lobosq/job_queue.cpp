@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <tuple>
+#include <unordered_map>
 
 #include "lobosq/reservation_profile.hpp"
 #include "share/local_time.hpp"
@@ -301,7 +302,8 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
     // The promises of the last pass, per CPU, with the place of their job in
     // this pass's order: a job that starts now must clear the promises of
     // the jobs behind it as well as the reservations of those ahead.
-    std::map<const Job*, std::size_t> place_of;
+    std::unordered_map<const Job*, std::size_t> place_of;
+    place_of.reserve(normal.size());
     for (std::size_t i = 0; i < normal.size(); ++i) place_of[normal[i]] = i;
     struct Promised {
         JobTime start, end;
@@ -342,7 +344,7 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
         const std::set<std::string>& own_nodes = user_nodes[job->spec.uid];
 
         // Free now, and free of every earlier job's reservation until this one would end.
-        const std::size_t position = place_of[job];
+        const std::size_t position = place_of.at(job);
         auto clear_until_end = [&](int cpu) {
             return profile.first_reserved(cpu) >= now + span &&
                    clear_of_promises({cpu}, position, now, now + span);

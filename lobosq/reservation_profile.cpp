@@ -21,15 +21,42 @@ ReservationProfile::ReservationProfile(const std::vector<CpuSlot>& cpus, std::ve
         else
             free_at_[i] = never;
     }
+    std::size_t widest = 0;
+    for (const auto& list : node_cpus_) widest = std::max(widest, list.size());
+    by_need_.resize(widest);
+    ready_.resize(node_cpus_.size());
     for (std::size_t n = 0; n < node_cpus_.size(); ++n) resort(static_cast<int>(n));
 }
 
 void ReservationProfile::resort(int node) {
-    std::vector<int>& list = node_cpus_[static_cast<std::size_t>(node)];
+    const auto n = static_cast<std::size_t>(node);
+    std::vector<int>& list = node_cpus_[n];
     std::sort(list.begin(), list.end(), [this](int a, int b) {
         const JobTime fa = free_at(a), fb = free_at(b);
         return fa != fb ? fa < fb : a < b;
     });
+    // Only the counts whose moment moved change place in their order.
+    std::vector<JobTime>& ready = ready_[n];
+    const std::size_t known = ready.size();
+    ready.resize(list.size());
+    for (std::size_t q = 0; q < list.size(); ++q) {
+        const JobTime now_ready = free_at(list[q]);
+        if (q < known) {
+            if (ready[q] == now_ready) continue;
+            by_need_[q].erase({ready[q], node});
+        }
+        ready[q] = now_ready;
+        by_need_[q].insert({now_ready, node});
+    }
+}
+
+void ReservationProfile::resort(const std::vector<int>& cpus) {
+    int last = -1;  // a job's CPUs come a node at a time
+    for (int cpu : cpus) {
+        const int node = node_of_[static_cast<std::size_t>(cpu - 1)];
+        if (node != last) resort(node);
+        last = node;
+    }
 }
 
 std::optional<ReservationProfile::Slot> ReservationProfile::earliest_slot(const PlacementRequest& request,
@@ -62,18 +89,17 @@ std::optional<ReservationProfile::Slot> ReservationProfile::earliest_slot(const 
     if (left > 0) {
         const int need = std::min(p, left);
         const int nodes_needed = (left + p - 1) / p;
-        scratch_.clear();
-        for (std::size_t n = 0; n < node_cpus_.size(); ++n) {
-            const auto& list = node_cpus_[n];
-            if (static_cast<int>(n) == node0 || static_cast<int>(list.size()) < need) continue;
-            scratch_.emplace_back(free_at(list[static_cast<std::size_t>(need - 1)]), static_cast<int>(n));
+        if (need > static_cast<int>(by_need_.size())) return std::nullopt;
+        for (const auto& [ready, node] : by_need_[static_cast<std::size_t>(need - 1)]) {
+            if (node == node0) continue;
+            if (ready == never) return std::nullopt;
+            chosen_nodes.push_back(node);
+            if (static_cast<int>(chosen_nodes.size()) == nodes_needed) {
+                start = std::max(start, ready);
+                break;
+            }
         }
-        if (static_cast<int>(scratch_.size()) < nodes_needed) return std::nullopt;
-        auto nth = scratch_.begin() + (nodes_needed - 1);
-        std::nth_element(scratch_.begin(), nth, scratch_.end());
-        if (nth->first == never) return std::nullopt;
-        start = std::max(start, nth->first);
-        for (auto it = scratch_.begin(); it <= nth; ++it) chosen_nodes.push_back(it->second);
+        if (static_cast<int>(chosen_nodes.size()) < nodes_needed) return std::nullopt;
         std::sort(chosen_nodes.begin(), chosen_nodes.end());
     }
 
@@ -111,7 +137,7 @@ void ReservationProfile::reserve(const std::vector<int>& cpus, JobTime start, Jo
         first_reserved_[i] = std::min(first_reserved_[i], start);
         free_at_[i] = std::max(free_at_[i], end);
     }
-    for (int cpu : cpus) resort(node_of_[static_cast<std::size_t>(cpu - 1)]);
+    resort(cpus);
 }
 
 void ReservationProfile::occupy(const std::vector<int>& cpus, JobTime end) {
@@ -119,7 +145,7 @@ void ReservationProfile::occupy(const std::vector<int>& cpus, JobTime end) {
         const auto i = static_cast<std::size_t>(cpu - 1);
         free_at_[i] = std::max(free_at_[i], end);
     }
-    for (int cpu : cpus) resort(node_of_[static_cast<std::size_t>(cpu - 1)]);
+    resort(cpus);
 }
 
 }  // namespace lobos
