@@ -53,4 +53,14 @@ std::string nodefile_contents(const Placement& placement) {
     return text;
 }
 
+std::optional<std::string> shared_nodefile_name(const Placement& placement) {
+    // Well under NAME_MAX (255), with room for an atomic write's temporary name.
+    constexpr std::size_t longest = 200;
+    std::string name = "hosts-" + join(placement.nodes, ',');
+    if (placement.nodes.empty() || name.size() > longest) return std::nullopt;
+    for (const std::string& node : placement.nodes)
+        if (node.empty() || node.find_first_of(",/") != std::string::npos) return std::nullopt;
+    return name;
+}
+
 }  // namespace lobos

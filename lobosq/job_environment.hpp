@@ -4,6 +4,7 @@
 // LOBOS_* variables set over it, and the node list file's contents. Pure: the
 // shepherd looks the user up and writes the file.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,11 @@ std::vector<std::string> job_environment(const StartOrder& order, const JobUser&
 // The LOBOS_NODEFILE: one line per CPU naming its host, in placement order
 // (as an MPI host file lists a host once per slot).
 std::string nodefile_contents(const Placement& placement);
+
+// The name of the node list file that every job of this placement's hosts
+// can share ("hosts-n01,n01,n02": the contents, one host per CPU, as a file
+// name; host names hold no ',' or '/'), or nullopt when that name would be
+// too long for a file name. See the shepherd for why files are shared.
+std::optional<std::string> shared_nodefile_name(const Placement& placement);
 
 }  // namespace lobos

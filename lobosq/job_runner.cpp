@@ -9,12 +9,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <iostream>
 #include <stdexcept>
 #include <vector>
 
 #include "lobosq/job_exit_status.hpp"
+#include "lobosq/job_report_file.hpp"
 #include "lobosq/process_tree.hpp"
+#include "lobosq/shared_nodefile.hpp"
 #include "lobosq/shepherd.hpp"
 #include "share/atomic_file.hpp"
 
@@ -24,6 +27,10 @@ namespace {
 // inotify does not see what other machines write over NFS: the directory
 // is read again this often whatever inotify says.
 constexpr auto rescan_interval = std::chrono::seconds(1);
+// Shared node list files no job has used for this long are removed, looked
+// for this often (lobosq/shared_nodefile.hpp).
+constexpr auto nodefile_unused = std::chrono::hours(1);
+constexpr auto prune_interval = std::chrono::minutes(10);
 
 std::string errno_text(int error) { return strerrordesc_np(error); }
 
@@ -83,15 +90,28 @@ void JobRunner::do_signals() {
 }
 
 void JobRunner::do_watch() {
-    inotify_.async_read_some(asio::buffer(events_), [this](const boost::system::error_code& ec, std::size_t) {
+    inotify_.async_read_some(asio::buffer(events_), [this](const boost::system::error_code& ec,
+                                                           std::size_t n) {
         if (ec == asio::error::operation_aborted) return;
         if (ec) {
             log("inotify: " + ec.message() + "; reading the directory every second only");
             return;
         }
-        // Which file changed does not matter: the whole directory is read,
-        // which also covers events lost to a queue overflow.
-        scan();
+        // Only the daemon's orders want an answer now: the reports this
+        // runner and its shepherds append (several a job) and files going
+        // away wait for the rescan. The whole directory is read then, which
+        // also covers events lost to a queue overflow.
+        bool orders = false;
+        for (std::size_t at = 0; at + sizeof(inotify_event) <= n;) {
+            inotify_event event{};
+            std::memcpy(&event, events_.data() + at, sizeof event);
+            const std::string_view name(events_.data() + at + sizeof event,
+                                        ::strnlen(events_.data() + at + sizeof event, event.len));
+            if ((event.mask & IN_Q_OVERFLOW) || name.ends_with(start_suffix) || name.ends_with(cancel_suffix))
+                orders = true;
+            at += sizeof event + event.len;
+        }
+        if (orders) scan();
         do_watch();
     });
 }
@@ -101,6 +121,10 @@ void JobRunner::do_rescan() {
     rescan_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         scan();
+        if (std::chrono::steady_clock::now() >= next_prune_) {
+            prune_shared_nodefiles(dir_, nodefile_unused);
+            next_prune_ = std::chrono::steady_clock::now() + prune_interval;
+        }
         do_rescan();
     });
 }
@@ -119,14 +143,20 @@ std::optional<JobReport> JobRunner::read_report(const std::string& id) const {
     }
 }
 
-bool JobRunner::write_report(const std::string& id, const JobReport& report) const {
-    // Seen whole or not at all, but not synced: a crash of this machine ends
-    // its jobs anyway, and the queue fails them when the node goes down, so
-    // a report lost with it misleads nobody. Syncing each would cost a
-    // journal commit per job step.
+JobRunner::Claim JobRunner::claim_job(const std::string& id, const JobReport& report) const {
+    // Not synced (lobosq/job_report_file.hpp): a crash of this machine ends
+    // its jobs anyway, and the queue fails them when the node goes down.
     try {
-        write_file_atomically(job_file(dir_, id, state_suffix), encode_job_report(report), 0666,
-                              Durability::unsynced);
+        return create_job_report(job_file(dir_, id, state_suffix), report) ? Claim::claimed : Claim::taken;
+    } catch (const std::exception& e) {
+        log(e.what());
+        return Claim::failed;
+    }
+}
+
+bool JobRunner::write_report(const std::string& id, const JobReport& report) const {
+    try {
+        append_job_report(job_file(dir_, id, state_suffix), report);
         return true;
     } catch (const std::exception& e) {
         log(e.what());
@@ -234,10 +264,35 @@ void JobRunner::start_job(const std::string& id) {
         return end_job(id, JobOutcome::failed,
                        "NODE0 of the placement is " + order->placement.node0() + ", not " + node_);
 
-    // Recorded before the fork: whatever happens next, this job is never started again.
+    // What each line of ID.state protects against, in order:
+    //  1. starting, created before the fork, and only if there is no
+    //     ID.state: a runner that restarts at any later moment finds it and
+    //     never starts the job again, and of two runners of one node only
+    //     one can create it.
+    //  2. starting with the shepherd's pid and start time, before the
+    //     shepherd may go on: a runner that restarts after it finds the
+    //     shepherd, watches it and can still cancel the job. One that died
+    //     before it never told the shepherd to go (the pipe's end of file
+    //     stops it), and the next runner records the job failed, not run.
+    //  3. running, from the shepherd: the job's process group and start.
+    //  4. ended, from the shepherd (or the runner for a shepherd that could
+    //     not): what the queue daemon waits for.
+    // All four are lines of one file (lobosq/job_report_file.hpp), none
+    // synced: what they guard against is a runner or shepherd process
+    // dying, which leaves what it wrote in the page cache. A crash of the
+    // machine ends its jobs too, and the queue fails them when the node
+    // goes down (as before: syncing each line would cost more than the job).
     JobReport report;
     report.state = RunnerState::starting;
-    if (!write_report(id, report)) return;  // tried again at the next scan
+    switch (claim_job(id, report)) {
+        case Claim::claimed:
+            break;
+        case Claim::taken:  // another runner of this node has it
+            handled_.insert(id);
+            return;
+        case Claim::failed:  // tried again at the next scan
+            return;
+    }
     handled_.insert(id);
 
     int go[2];

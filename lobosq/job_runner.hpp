@@ -3,13 +3,14 @@
 // io_context, the signal set, the inotify watch on ROOT/nodes/NAME/ and the
 // rescan timer. It reads the daemon's orders there (ID.start, ID.cancel),
 // forks a shepherd per job (lobosq/shepherd.hpp) and writes ID.state for
-// what the shepherds cannot: the start (before forking, so that a job never
-// starts twice), orders it refuses, and shepherds that died without
-// reporting. See lobosq/node_orders.hpp for the protocol.
+// what the shepherds cannot: the start (created before forking, so that a
+// job never starts twice), orders it refuses, and shepherds that died
+// without reporting. See lobosq/node_orders.hpp for the protocol.
 
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -59,6 +60,10 @@ private:
     // ID.state said before (shepherd, start time).
     void end_job(const std::string& id, JobOutcome outcome, const std::string& reason);
     std::optional<JobReport> read_report(const std::string& id) const;
+    // Creates ID.state with its first report unless it exists.
+    enum class Claim { claimed, taken, failed };
+    Claim claim_job(const std::string& id, const JobReport& report) const;
+    // Appends a report to ID.state (creating it if need be); false, said in the log, on failure.
     bool write_report(const std::string& id, const JobReport& report) const;
     bool shepherd_alive(const Shepherd& shepherd) const;
     void log(const std::string& line) const;
@@ -70,7 +75,8 @@ private:
     // Jobs this runner started or ended, kept while any of their files is
     // there: never started again, whatever order the daemon removes the files in.
     std::set<std::string> handled_;
-    bool listing_failed_ = false;  // said once, not every second
+    bool listing_failed_ = false;                         // said once, not every second
+    std::chrono::steady_clock::time_point next_prune_{};  // of unused shared node list files
 
     asio::io_context io_;
     asio::signal_set signals_;

@@ -36,14 +36,17 @@ std::string encode_cancel_order(const CancelOrder& order) {
 }
 
 std::string encode_job_report(const JobReport& report) {
-    return dump(json{
+    // Compact: a report is one line of the log, and JSON escapes every
+    // newline inside a string, so none can split it.
+    const json document{
         {"state", to_string(report.state)},
         {"shepherd_pid", report.shepherd_pid},
         {"shepherd_start", report.shepherd_start},
         {"job_pgid", report.job_pgid},
         {"started", optional_time_value(report.started)},
         {"end", report.end ? to_json(*report.end) : json(nullptr)},
-    });
+    };
+    return document.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 std::optional<StartOrder> decode_start_order(std::string_view text, std::string& error) {
@@ -64,7 +67,18 @@ std::optional<CancelOrder> decode_cancel_order(std::string_view text, std::strin
                   [](const json& document) { return CancelOrder{text_at(document, "reason", "")}; });
 }
 
-std::optional<JobReport> decode_job_report(std::string_view text, std::string& error) {
+namespace {
+
+// The last line of `text` that ends in a newline, or all of it when it has none.
+std::string_view last_complete_line(std::string_view text) {
+    const auto end = text.rfind('\n');
+    if (end == std::string_view::npos) return text;
+    const auto start = text.rfind('\n', end == 0 ? 0 : end - 1);
+    if (start == std::string_view::npos || start >= end) return text.substr(0, end);
+    return text.substr(start + 1, end - start - 1);
+}
+
+std::optional<JobReport> decode_report_line(std::string_view text, std::string& error) {
     return decode(text, error, [](const json& document) {
         JobReport report;
         const std::string state = text_at(document, "state", "");
@@ -90,6 +104,19 @@ std::optional<JobReport> decode_job_report(std::string_view text, std::string& e
         if (const json* end = optional_member(document, "end")) report.end = read_end(*end, "end");
         return report;
     });
+}
+
+}  // namespace
+
+std::optional<JobReport> decode_job_report(std::string_view text, std::string& error) {
+    const std::string_view line = last_complete_line(text);
+    auto report = decode_report_line(line, error);
+    // A report of an older runner: one JSON document over several lines.
+    if (!report && line.size() != text.size()) {
+        std::string whole_error;
+        if ((report = decode_report_line(text, whole_error))) error.clear();
+    }
+    return report;
 }
 
 }  // namespace lobos

@@ -8,10 +8,13 @@
 //   ID.cancel  the daemon: end this job (TERM, then KILL after the grace)
 //   ID.state   the runner: starting / running / ended, with the exit status
 //
-// Every file is replaced atomically. The runner starts a job only when it
-// finds ID.start without ID.state, and writes ID.state (starting) before it
-// forks, so a job is never started twice, also across restarts of either
-// side. The daemon removes all three once it has recorded the end.
+// The daemon's orders are replaced atomically. ID.state is a log instead:
+// one line per report, each the whole report, appended as the job moves on
+// (lobosq/job_report_file.hpp), so that a job costs one file there rather
+// than one per step. The runner starts a job only when it finds ID.start
+// without ID.state, and creates ID.state (starting) before it forks, so a
+// job is never started twice, also across restarts of either side. The
+// daemon removes all three once it has recorded the end.
 // Pure codecs: no files are touched here.
 
 #include <sys/types.h>
@@ -53,12 +56,16 @@ struct JobReport {
 
 std::string encode_start_order(const StartOrder& order);
 std::string encode_cancel_order(const CancelOrder& order);
+// One line of ID.state: the whole report as JSON on a single line, ending in a newline.
 std::string encode_job_report(const JobReport& report);
 
 // nullopt and `error` set ("field 'uid': not a number") when the text is not
 // a valid file of that kind.
 std::optional<StartOrder> decode_start_order(std::string_view text, std::string& error);
 std::optional<CancelOrder> decode_cancel_order(std::string_view text, std::string& error);
+// The current report of an ID.state: its last complete line. A last line
+// without its newline is an append still under way (or cut short) and is
+// passed over; a text with no newline at all is one report on its own.
 std::optional<JobReport> decode_job_report(std::string_view text, std::string& error);
 
 // File names in a node's directory: "alice.261123101500.start" and so on.

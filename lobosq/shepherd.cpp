@@ -21,9 +21,11 @@
 #include "lobosq/cpu_numbering.hpp"
 #include "lobosq/job_environment.hpp"
 #include "lobosq/job_exit_status.hpp"
+#include "lobosq/job_report_file.hpp"
 #include "lobosq/node_directory.hpp"
 #include "lobosq/process_tree.hpp"
 #include "lobosq/script_command.hpp"
+#include "lobosq/shared_nodefile.hpp"
 #include "lobosq/user_files.hpp"
 #include "share/atomic_file.hpp"
 
@@ -37,18 +39,6 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr auto kill_recheck = std::chrono::milliseconds(50);
 
 std::string errno_text(int error) { return strerrordesc_np(error); }
-
-bool write_all(int fd, std::string_view text) {
-    while (!text.empty()) {
-        const ssize_t written = ::write(fd, text.data(), text.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return true;
-}
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
     std::vector<char*> pointers;
@@ -167,6 +157,8 @@ private:
         const passwd* pw = ::getpwuid(spec_.uid);
         if (!pw) return "uid " + std::to_string(spec_.uid) + " has no entry in the password database";
         user_ = {pw->pw_name, pw->pw_dir, pw->pw_shell};
+        // The user's groups, read once for the files below and the job's own identity.
+        identity_ = file_identity(spec_.uid, spec_.gid);
         if (::geteuid() != 0 && spec_.uid != ::geteuid())
             return "the node's runner runs as uid " + std::to_string(::geteuid()) +
                    ", not root, and cannot run a job of uid " + std::to_string(spec_.uid);
@@ -175,15 +167,15 @@ private:
 
         const std::string placement_text = "nodes: " + nodefile_contents(order_.placement) +
                                            "cpus: " + format_cpu_list(order_.placement.cpus) + "\n";
-        std::string error = write_as_user(run_path_, placement_text, spec_.uid, spec_.gid);
+        std::string error = write_as_user(run_path_, placement_text, identity_);
         if (!error.empty()) return error;
         run_created_ = true;
-        error = open_as_user(log_path_, O_WRONLY | O_CREAT | O_APPEND, 0644, spec_.uid, spec_.gid, log_fd_);
+        error = open_as_user(log_path_, O_WRONLY | O_CREAT | O_APPEND, 0644, identity_, log_fd_);
         if (!error.empty()) return error;
 
         try {
-            write_file_atomically(nodefile_path_, nodefile_contents(order_.placement), 0666,
-                                  Durability::unsynced);
+            make_nodefile(node_dir_, nodefile_path_, nodefile_contents(order_.placement),
+                          shared_nodefile_name(order_.placement));
             nodefile_created_ = true;
         } catch (const std::exception& e) {
             return std::string("cannot write the node list file: ") + e.what();
@@ -193,7 +185,7 @@ private:
         const int script_fd =
             ::memfd_create(("lobos-job-" + spec_.id).c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (script_fd < 0) return "cannot make a memory file for the script: " + errno_text(errno);
-        if (!write_all(script_fd, spec_.script)) {
+        if (!write_whole(script_fd, spec_.script)) {
             ::close(script_fd);
             return "cannot write the script to its memory file: " + errno_text(errno);
         }
@@ -249,7 +241,7 @@ private:
                                int script_fd, int error_fd) {
         const auto fail = [&](const std::string& what, int error) {
             const std::string text = error ? what + ": " + errno_text(error) : what;
-            write_all(error_fd, text);
+            write_whole(error_fd, text);
             ::_exit(127);
         };
         ::signal(SIGPIPE, SIG_DFL);
@@ -263,7 +255,8 @@ private:
             ::dup2(log_fd_, STDERR_FILENO) < 0)
             fail("cannot direct the job's output to " + log_path_.string(), errno);
         if (::geteuid() == 0) {
-            if (::initgroups(user_.name.c_str(), spec_.gid) != 0)
+            // The groups initgroups would set, looked up once in start_job.
+            if (::setgroups(identity_.groups.size(), identity_.groups.data()) != 0)
                 fail("cannot set the groups of user " + user_.name, errno);
             if (::setgid(spec_.gid) != 0) fail("cannot set gid " + std::to_string(spec_.gid), errno);
             if (::setuid(spec_.uid) != 0) fail("cannot set uid " + std::to_string(spec_.uid), errno);
@@ -358,12 +351,12 @@ private:
         if (end.outcome == JobOutcome::failed) note_in_log("failed: " + end.reason);
         if (log_fd_ >= 0) ::close(log_fd_);
         if (end.outcome == JobOutcome::cancelled && job_pid_ > 0) {
-            const std::string error = append_as_user(
-                log_path_, "lobosq: job " + spec_.id + " " + describe(end) + "\n", spec_.uid, spec_.gid);
+            const std::string error =
+                append_as_user(log_path_, "lobosq: job " + spec_.id + " " + describe(end) + "\n", identity_);
             if (!error.empty()) complain(error);
         }
         if (run_created_) {
-            const std::string error = remove_as_user(run_path_, spec_.uid, spec_.gid);
+            const std::string error = remove_as_user(run_path_, identity_);
             if (!error.empty()) complain(error);
         }
         if (nodefile_created_) {
@@ -376,14 +369,13 @@ private:
     }
 
     void note_in_log(const std::string& what) const {
-        if (log_fd_ >= 0) write_all(log_fd_, "lobosq: job " + spec_.id + " " + what + "\n");
+        if (log_fd_ >= 0) write_whole(log_fd_, "lobosq: job " + spec_.id + " " + what + "\n");
     }
 
-    // Not synced, for the reason given at JobRunner::write_report.
+    // A line appended to ID.state, not synced (lobosq/job_report_file.hpp).
     bool write_state() const {
         try {
-            write_file_atomically(job_file(node_dir_, spec_.id, state_suffix), encode_job_report(report_),
-                                  0666, Durability::unsynced);
+            append_job_report(job_file(node_dir_, spec_.id, state_suffix), report_);
             return true;
         } catch (const std::exception& e) {
             complain(e.what());
@@ -398,6 +390,7 @@ private:
     std::filesystem::path log_path_;
     std::filesystem::path nodefile_path_;
     JobUser user_;
+    FileIdentity identity_;
     JobReport report_;
     bool run_created_ = false;
     bool nodefile_created_ = false;

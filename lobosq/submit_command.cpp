@@ -14,6 +14,8 @@
 #include "lobosq/job_queue.hpp"
 #include "lobosq/script_text.hpp"
 #include "lobosq/spool_entry.hpp"
+#include "lobosq/untaken_id.hpp"
+#include "share/atomic_file.hpp"
 
 extern char** environ;
 
@@ -57,14 +59,7 @@ std::map<std::string, std::string> environment() {
 bool create_exclusive(const fs::path& path, std::string_view text, mode_t mode, bool sync) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) return false;
-    std::size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
-    const bool ok = done == text.size() && (!sync || ::fsync(fd) == 0);
+    const bool ok = write_whole(fd, text) && (!sync || ::fsync(fd) == 0);
     const int saved = errno;
     ::close(fd);
     if (!ok) {
@@ -72,6 +67,17 @@ bool create_exclusive(const fs::path& path, std::string_view text, mode_t mode, 
         errno = saved;
     }
     return ok;
+}
+
+// Whether job id `id` is taken: its file in the submit directory, or a
+// record of the queue, live or ended. Anything in the file's place counts,
+// a dangling link included (creating the file would fail).
+bool id_taken(const fs::path& dir, const ClusterPaths& paths, const std::string& id) {
+    struct stat st {};
+    for (const fs::path& path :
+         {dir / id, paths.queue_dir() / (id + ".json"), paths.queue_dir() / "ended" / (id + ".json")})
+        if (::lstat(path.c_str(), &st) == 0 || errno != ENOENT) return true;
+    return false;
 }
 
 }  // namespace
@@ -117,7 +123,12 @@ int submit_job(const ClusterConfig& config, const ClusterPaths& paths, std::istr
     }
     const std::string spooled = encode_submission(Submission{dir.string(), script, environment(), now});
 
-    for (int tries = 0; tries < max_id_tries; ++tries) {
+    // From the first id that looked free on; a submission racing for the
+    // same one finds it taken when it creates the file, and tries the next.
+    const int first = first_untaken_second(max_id_tries, [&](int seconds) {
+        return id_taken(dir, paths, make_job_id(user, now + std::chrono::seconds(seconds)));
+    });
+    for (int tries = first; tries < max_id_tries; ++tries) {
         const std::string id = make_job_id(user, now + std::chrono::seconds(tries));
         // The id file in the current directory first: that claims the id here.
         const fs::path id_file = dir / id;

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "share/atomic_file.hpp"
+
 namespace lobos {
 namespace {
 
@@ -47,7 +49,9 @@ int set_thread_groups(const std::vector<gid_t>& groups) {
 // the process's own identity again when it goes.
 class UserFileIdentity {
 public:
-    UserFileIdentity(uid_t uid, gid_t gid) {
+    explicit UserFileIdentity(const FileIdentity& user) {
+        const uid_t uid = user.uid;
+        const gid_t gid = user.gid;
         if (::geteuid() != 0) {
             if (uid != ::geteuid())
                 error_ = "cannot act as uid " + std::to_string(uid) + ": not running as root";
@@ -57,7 +61,7 @@ public:
         saved_groups_.resize(static_cast<std::size_t>(std::max(count, 0)));
         if (count > 0) ::getgroups(count, saved_groups_.data());
         switched_ = true;
-        if (set_thread_groups(user_groups(uid, gid)) != 0) {
+        if (set_thread_groups(user.groups) != 0) {
             error_ = std::string("cannot take the groups of uid ") + std::to_string(uid) + ": " +
                      strerrordesc_np(errno);
             return;
@@ -89,15 +93,7 @@ private:
 };
 
 std::string write_all(int fd, std::string_view text, const std::filesystem::path& path) {
-    while (!text.empty()) {
-        const ssize_t written = ::write(fd, text.data(), text.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return failure("write to", path, errno);
-        }
-        text.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return {};
+    return write_whole(fd, text) ? std::string() : failure("write to", path, errno);
 }
 
 std::string write_and_close(int fd, std::string_view text, const std::filesystem::path& path) {
@@ -109,10 +105,16 @@ std::string write_and_close(int fd, std::string_view text, const std::filesystem
 
 }  // namespace
 
-std::string open_as_user(const std::filesystem::path& path, int flags, mode_t mode, uid_t uid, gid_t gid,
+FileIdentity file_identity(uid_t uid, gid_t gid) {
+    FileIdentity identity{uid, gid, {}};
+    if (::geteuid() == 0) identity.groups = user_groups(uid, gid);
+    return identity;
+}
+
+std::string open_as_user(const std::filesystem::path& path, int flags, mode_t mode, const FileIdentity& user,
                          int& fd) {
     fd = -1;
-    UserFileIdentity identity(uid, gid);
+    UserFileIdentity identity(user);
     if (!identity.error().empty()) return identity.error();
     // O_NONBLOCK so that a FIFO put in the file's place cannot keep the
     // caller waiting for a reader; anything but a regular file is refused.
@@ -131,26 +133,45 @@ std::string open_as_user(const std::filesystem::path& path, int flags, mode_t mo
     return {};
 }
 
-std::string remove_as_user(const std::filesystem::path& path, uid_t uid, gid_t gid) {
-    UserFileIdentity identity(uid, gid);
+std::string remove_as_user(const std::filesystem::path& path, const FileIdentity& user) {
+    UserFileIdentity identity(user);
     if (!identity.error().empty()) return identity.error();
     // unlink removes a symbolic link itself, never what it points to.
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return failure("remove", path, errno);
     return {};
 }
 
-std::string append_as_user(const std::filesystem::path& path, std::string_view text, uid_t uid, gid_t gid) {
+std::string append_as_user(const std::filesystem::path& path, std::string_view text,
+                           const FileIdentity& user) {
     int fd = -1;
-    std::string error = open_as_user(path, O_WRONLY | O_APPEND, 0, uid, gid, fd);
+    std::string error = open_as_user(path, O_WRONLY | O_APPEND, 0, user, fd);
     if (!error.empty()) return error;
     return write_and_close(fd, text, path);
 }
 
-std::string write_as_user(const std::filesystem::path& path, std::string_view text, uid_t uid, gid_t gid) {
+std::string write_as_user(const std::filesystem::path& path, std::string_view text,
+                          const FileIdentity& user) {
     int fd = -1;
-    std::string error = open_as_user(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, uid, gid, fd);
+    std::string error = open_as_user(path, O_WRONLY | O_CREAT | O_TRUNC, 0644, user, fd);
     if (!error.empty()) return error;
     return write_and_close(fd, text, path);
+}
+
+std::string open_as_user(const std::filesystem::path& path, int flags, mode_t mode, uid_t uid, gid_t gid,
+                         int& fd) {
+    return open_as_user(path, flags, mode, file_identity(uid, gid), fd);
+}
+
+std::string remove_as_user(const std::filesystem::path& path, uid_t uid, gid_t gid) {
+    return remove_as_user(path, file_identity(uid, gid));
+}
+
+std::string append_as_user(const std::filesystem::path& path, std::string_view text, uid_t uid, gid_t gid) {
+    return append_as_user(path, text, file_identity(uid, gid));
+}
+
+std::string write_as_user(const std::filesystem::path& path, std::string_view text, uid_t uid, gid_t gid) {
+    return write_as_user(path, text, file_identity(uid, gid));
 }
 
 }  // namespace lobos

@@ -58,22 +58,8 @@ private:
     bool renamed_ = false;
 };
 
-std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
-    static std::atomic<unsigned> counter{0};
-    std::string name = "." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                       std::to_string(counter.fetch_add(1));
-    return path.parent_path() / name;
-}
-
 void write_all(int fd, std::string_view contents, const std::filesystem::path& path) {
-    while (!contents.empty()) {
-        ssize_t written = ::write(fd, contents.data(), contents.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            fail(errno, "cannot write", path);
-        }
-        contents.remove_prefix(static_cast<std::size_t>(written));
-    }
+    if (!write_whole(fd, contents)) fail(errno, "cannot write", path);
 }
 
 // Makes the rename itself durable.
@@ -88,6 +74,25 @@ void sync_directory(const std::filesystem::path& directory, const std::filesyste
 }
 
 }  // namespace
+
+bool write_whole(int fd, std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t written = ::write(fd, text.data(), text.size());
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        text.remove_prefix(static_cast<std::size_t>(written));
+    }
+    return true;
+}
+
+std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
+    static std::atomic<unsigned> counter{0};
+    std::string name = "." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+                       std::to_string(counter.fetch_add(1));
+    return path.parent_path() / name;
+}
 
 StagedFile::StagedFile(std::filesystem::path target, std::string_view contents, unsigned mode,
                        Durability durability)

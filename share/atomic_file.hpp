@@ -17,6 +17,14 @@ namespace lobos {
 // made durable at once with sync_file_system().
 enum class Durability { synced, unsynced };
 
+// Writes all of `text` to `fd`, again after EINTR and short writes; false
+// with errno set when a write fails.
+bool write_whole(int fd, std::string_view text);
+
+// A dot-file beside `path` named after it, this process and a counter, so
+// two writers never share one; readers of the directory pass over dot-files.
+std::filesystem::path temporary_path_for(const std::filesystem::path& path);
+
 // Replaces `path` with `contents`: writes a temporary file in the same
 // directory (named after the target, this process and a counter, so two
 // writers never share one), fsyncs it, renames it over `path` and fsyncs the

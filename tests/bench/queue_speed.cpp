@@ -12,20 +12,28 @@
 //   cancel      `lobosq can ID` on a job running a tree of sleeps (one in a
 //               session of its own) until every process of it is gone.
 //
-// Usage: bench_queue [--latency-jobs 100] [--jobs 1000] [--submitters 2] [--cancels 10] [--keep]
+// The throughput run also gives the CPU time per job of each kind of
+// process (lobosq, lobosqd on both masters, the runners with their
+// shepherds and jobs, pulse): less noisy than the rate on a machine others
+// share.
+//
+// Usage: bench_queue [--latency-jobs 100] [--jobs 1000] [--submitters 2] [--cancels 10] [--bin DIR] [--keep]
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <regex>
@@ -56,8 +64,17 @@ struct Options {
     int jobs = 1000;
     int submitters = 2;
     int cancels = 10;
+    std::string bin;  // the programs' directory; build/bin unless given
     bool keep = false;
 };
+
+// Where pulse, lobosqd, lobos-runner and lobosq are taken from: --bin lets
+// an older build run against this one back to back, on the same machine state.
+std::string bin_dir;
+
+std::string queue_program(const std::string& name) {
+    return bin_dir.empty() ? program(name) : bin_dir + "/" + name;
+}
 
 std::optional<Options> parse_options(int argc, char** argv) {
     namespace po = boost::program_options;
@@ -65,10 +82,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
     po::options_description options;
     options.add_options()  //
         ("latency-jobs", po::value(&o.latency_jobs)->value_name("N"),
-         "jobs timed to ID.run (default 100)")                                                        //
-        ("jobs", po::value(&o.jobs)->value_name("N"), "jobs for the throughput run (default 1000)")   //
-        ("submitters", po::value(&o.submitters)->value_name("N"), "parallel submitters (default 2)")  //
-        ("cancels", po::value(&o.cancels)->value_name("N"), "cancels timed (default 10)")             //
+         "jobs timed to ID.run (default 100)")                                                            //
+        ("jobs", po::value(&o.jobs)->value_name("N"), "jobs for the throughput run (default 1000)")       //
+        ("submitters", po::value(&o.submitters)->value_name("N"), "parallel submitters (default 2)")      //
+        ("cancels", po::value(&o.cancels)->value_name("N"), "cancels timed (default 10)")                 //
+        ("bin", po::value(&o.bin)->value_name("DIR"), "run the programs of DIR (default: this build's)")  //
         ("keep", po::bool_switch(&o.keep), "keep the cluster root");
     if (!read_command_line(argc, argv, "bench_queue [options]", options)) return std::nullopt;
     if (o.latency_jobs < 0 || o.jobs < 0 || o.submitters < 1 || o.cancels < 0)
@@ -77,6 +95,28 @@ std::optional<Options> parse_options(int argc, char** argv) {
 }
 
 std::string slurp(const fs::path& p) { return read_file_if_exists(p).value_or(""); }
+
+// utime + stime of a process, with those of its children that it has
+// reaped when `children` (a runner's shepherds, and through them the jobs),
+// in seconds, from /proc/PID/stat; 0 when it is gone.
+double process_cpu(pid_t pid, bool children) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 1));
+    std::vector<double> f;
+    std::string word;
+    fields >> word;  // field 3, the state
+    for (double v; f.size() < 14 && fields >> v;) f.push_back(v);
+    // f[0] is field 4: utime is field 14, stime 15, cutime 16, cstime 17.
+    if (f.size() < 14) return 0;
+    const double ticks = f[10] + f[11] + (children ? f[12] + f[13] : 0);
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// CPU time of every lobosq run so far (from wait4), from all submitters, in microseconds.
+std::atomic<long long> lobosq_cpu_us{0};
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
@@ -91,11 +131,12 @@ public:
         fs::create_directories(root / "log");
         for (const Node& n : load.config.nodes) {
             if (n.is_hub()) continue;
-            start({program("pulse"), "--node", n.name, "--root", root.string()}, "pulse." + n.name);
+            start({queue_program("pulse"), "--node", n.name, "--root", root.string()}, "pulse." + n.name);
             if (n.is_master())
-                start({program("lobosqd"), "--node", n.name, "--root", root.string()}, "lobosqd." + n.name);
+                start({queue_program("lobosqd"), "--node", n.name, "--root", root.string()},
+                      "lobosqd." + n.name);
             else
-                start({program("lobos-runner"), "--node", n.name, "--root", root.string()},
+                start({queue_program("lobos-runner"), "--node", n.name, "--root", root.string()},
                       "runner." + n.name);
         }
         const auto limit = Clock::now() + std::chrono::seconds(30);
@@ -111,6 +152,15 @@ public:
     }
 
     const fs::path& root() const { return root_; }
+
+    // CPU seconds of the daemons whose log name starts with `kind`
+    // ("lobosqd.", "runner.", "pulse."), with their reaped children.
+    double cpu(const std::string& kind) const {
+        double total = 0;
+        for (const auto& [name, d] : daemons_)
+            if (name.starts_with(kind)) total += process_cpu(d->pid(), true);
+        return total;
+    }
 
 private:
     void start(const std::vector<std::string>& argv, const std::string& name) {
@@ -139,7 +189,7 @@ std::string lobosq(const fs::path& root, const fs::path& dir, const std::vector<
                                      O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-    std::vector<std::string> argv{program("lobosq"), "--root", root.string()};
+    std::vector<std::string> argv{queue_program("lobosq"), "--root", root.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> c_argv;
     for (auto& a : argv) c_argv.push_back(a.data());
@@ -158,7 +208,10 @@ std::string lobosq(const fs::path& root, const fs::path& dir, const std::vector<
         text.append(buffer, static_cast<std::size_t>(n));
     ::close(out[0]);
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
+    lobosq_cpu_us += (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000LL + usage.ru_utime.tv_usec +
+                     usage.ru_stime.tv_usec;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         throw std::runtime_error("lobosq " + (args.empty() ? std::string("<") : args[0]) +
                                  " failed (status " + std::to_string(status) + ")");
@@ -241,6 +294,13 @@ void throughput(const QueueCluster& cluster, const fs::path& work, int jobs, int
         return n;
     };
     const int ended_at_start = count_ended();
+    const auto cpu_of = [&] {
+        return std::map<std::string, double>{{"lobosq", lobosq_cpu_us / 1e6},
+                                             {"lobosqd", cluster.cpu("lobosqd.")},
+                                             {"runners", cluster.cpu("runner.")},
+                                             {"pulse", cluster.cpu("pulse.")}};
+    };
+    const auto cpu_before = cpu_of();
     const auto t0 = Clock::now();
     std::vector<std::thread> threads;
     std::vector<std::string> errors(static_cast<std::size_t>(submitters));
@@ -267,6 +327,9 @@ void throughput(const QueueCluster& cluster, const fs::path& work, int jobs, int
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     const auto done = Clock::now();
+    // The runners count a shepherd's time once they have reaped it, just after its job's end.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const auto cpu_after = cpu_of();
     std::printf(
         "throughput, %d jobs of true (#NPROCS 1) from %d submitters: all ended %.2f s after the first "
         "submission: %.0f jobs/s\n",
@@ -276,10 +339,19 @@ void throughput(const QueueCluster& cluster, const fs::path& work, int jobs, int
         "submission\n",
         ms_between(t0, submitted) / 1000, jobs / (ms_between(t0, submitted) / 1000),
         ms_between(submitted, done));
+    std::printf("  CPU per job:");
+    for (const char* kind : {"lobosq", "lobosqd", "runners", "pulse"})
+        std::printf(" %s %.2f ms,", kind, (cpu_after.at(kind) - cpu_before.at(kind)) * 1000 / jobs);
+    std::printf(" (runners: with their shepherds and jobs; pulse: all 10)\n");
 }
 
 bool alive(pid_t pid) {
-    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    try {
+        stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    } catch (const std::exception&) {
+        return false;  // it went between the open and the read (ESRCH)
+    }
     auto close = stat.rfind(')');
     return !stat.empty() && (close == std::string::npos || stat.substr(close + 2, 1) != "Z");
 }
@@ -329,6 +401,7 @@ void cancel(const QueueCluster& cluster, const fs::path& work, int cancels) {
 }
 
 void benchmark(const Options& o) {
+    bin_dir = o.bin;
     ScratchDir scratch("bench-queue", o.keep);
     QueueCluster cluster(scratch.path() / "root");
     const fs::path work = scratch.path() / "work";

@@ -272,6 +272,12 @@ void check_a_job_runs_and_ends(const JobOwner& owner) {
     CHECK(running.started.has_value());
     const fs::path nodefile = node.node_dir() / (id + ".nodes");
     CHECK(read_text(nodefile) == "n01\nn01\nn02\n");
+    // A link to the file every job on these hosts shares: no file made per job.
+    const fs::path shared = node.node_dir() / ".nodefiles" / "hosts-n01,n01,n02";
+    struct stat nodefile_status {};
+    REQUIRE(::stat(nodefile.c_str(), &nodefile_status) == 0);
+    CHECK(nodefile_status.st_nlink == 2);
+    CHECK(read_text(shared) == read_text(nodefile));
 
     REQUIRE(RunnerNode::open_gate(gate));
     REQUIRE_MESSAGE(node.wait_for_state(id, RunnerState::ended), node.log());
@@ -282,6 +288,7 @@ void check_a_job_runs_and_ends(const JobOwner& owner) {
     CHECK(ended.shepherd_pid == running.shepherd_pid);
     CHECK(!fs::exists(run));
     CHECK(!fs::exists(nodefile));
+    CHECK(fs::exists(shared));  // kept for the next job on these hosts
 
     const std::string output = read_text(log);
     INFO(output);

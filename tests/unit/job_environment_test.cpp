@@ -75,4 +75,20 @@ TEST_SUITE("job environment") {
         CHECK(nodefile_contents(two_node_order().placement) == "n02\nn02\nn01\n");
         CHECK(nodefile_contents(Placement{}) == "");
     }
+
+    TEST_CASE("jobs on the same hosts share a node list file named after its lines, while the name fits") {
+        CHECK(shared_nodefile_name(two_node_order().placement) == "hosts-n02,n02,n01");
+        Placement one;
+        one.cpus = {5};
+        one.nodes = {".."};  // a host name of dots still makes no path of its own
+        CHECK(shared_nodefile_name(one) == "hosts-..");
+        CHECK(shared_nodefile_name(Placement{}) == std::nullopt);
+
+        Placement wide;
+        for (int cpu = 1; cpu <= 64; ++cpu) {
+            wide.cpus.push_back(cpu);
+            wide.nodes.push_back("n" + std::to_string(cpu));
+        }
+        CHECK(shared_nodefile_name(wide) == std::nullopt);
+    }
 }

@@ -79,6 +79,33 @@ TEST_SUITE("node orders") {
         CHECK(json::parse(encode_job_report(running))["state"] == "running");
     }
 
+    TEST_CASE("a report is one line, and of a log of reports the last complete line is the current one") {
+        JobReport starting;
+        starting.shepherd_pid = 300;
+        JobReport ended = ended_report();
+        ended.end->reason = "two\nlines";  // escaped in the JSON, so still one line
+        const std::string first = encode_job_report(starting);
+        const std::string last = encode_job_report(ended);
+        CHECK(first.find('\n') == first.size() - 1);
+        CHECK(last.find('\n') == last.size() - 1);
+
+        std::string error;
+        auto read = decode_job_report(first + last, error);
+        REQUIRE_MESSAGE(read.has_value(), error);
+        CHECK(*read == ended);
+        // An append under way is passed over until its newline is there.
+        read = decode_job_report(first + last.substr(0, last.size() / 2), error);
+        REQUIRE_MESSAGE(read.has_value(), error);
+        CHECK(*read == starting);
+        // A report of an older runner: one JSON document over several lines.
+        read = decode_job_report(json::parse(last).dump(1) + "\n", error);
+        REQUIRE_MESSAGE(read.has_value(), error);
+        CHECK(*read == ended);
+        // A broken last line is an error, not an older report.
+        CHECK_FALSE(decode_job_report(first + "{\"state\": \"done\"}\n", error).has_value());
+        CHECK(error.find("state") != std::string::npos);
+    }
+
     TEST_CASE("a bad start order gives an error naming the field, never an exception") {
         auto changed = [](auto change) {
             json document = json::parse(encode_start_order(full_order()));
