@@ -209,19 +209,20 @@ public:
     // policy is asked only when it may say yes.
     template <class Allowed>
     bool may_fit(const PlacementRequest& request, Allowed allowed) {
+        if (static_cast<int>(list_.size()) < request.nprocs_low) return false;
+        if (request.nproc0 && (*request.nproc0 < 1 || *request.nproc0 > static_cast<int>(free_.size()) ||
+                               !(*this)[*request.nproc0] || !allowed(*request.nproc0)))
+            return false;
         int total = 0;
         touched_.clear();
         for (int cpu : list_) {
             if (!allowed(cpu)) continue;
-            int& on_node =
-                per_node_[static_cast<std::size_t>((*node_index_)[static_cast<std::size_t>(cpu - 1)])];
-            if (on_node == 0) touched_.push_back((*node_index_)[static_cast<std::size_t>(cpu - 1)]);
-            if (on_node++ < request.tpip) ++total;
+            const int node = (*node_index_)[static_cast<std::size_t>(cpu - 1)];
+            int& on_node = per_node_[static_cast<std::size_t>(node)];
+            if (on_node == 0) touched_.push_back(node);
+            if (on_node++ < request.tpip && ++total >= request.nprocs_low) break;
         }
         for (int node : touched_) per_node_[static_cast<std::size_t>(node)] = 0;
-        if (request.nproc0 && (*request.nproc0 < 1 || *request.nproc0 > static_cast<int>(free_.size()) ||
-                               !(*this)[*request.nproc0] || !allowed(*request.nproc0)))
-            return false;
         return total >= request.nprocs_low;
     }
 

@@ -36,17 +36,16 @@ void ReservationProfile::resort(int node) {
         return fa != fb ? fa < fb : a < b;
     });
     // Only the counts whose moment moved change place in their order.
-    std::vector<JobTime>& ready = ready_[n];
+    std::vector<NeedOrder::iterator>& ready = ready_[n];
     const std::size_t known = ready.size();
     ready.resize(list.size());
     for (std::size_t q = 0; q < list.size(); ++q) {
         const JobTime now_ready = free_at(list[q]);
         if (q < known) {
-            if (ready[q] == now_ready) continue;
-            by_need_[q].erase({ready[q], node});
+            if (ready[q]->first == now_ready) continue;
+            by_need_[q].erase(ready[q]);
         }
-        ready[q] = now_ready;
-        by_need_[q].insert({now_ready, node});
+        ready[q] = by_need_[q].insert({now_ready, node}).first;
     }
 }
 

@@ -66,8 +66,9 @@ private:
     // of them is free (then by node): a job finds its nodes at the front
     // instead of looking at every node, so a pass over 10,000 jobs on 1,024
     // nodes stays cheap. ready_[n][q - 1] is node n's entry in by_need_[q - 1].
-    std::vector<std::set<std::pair<JobTime, int>>> by_need_;
-    std::vector<std::vector<JobTime>> ready_;
+    using NeedOrder = std::set<std::pair<JobTime, int>>;
+    std::vector<NeedOrder> by_need_;
+    std::vector<std::vector<NeedOrder::iterator>> ready_;
 };
 
 }  // namespace lobos
