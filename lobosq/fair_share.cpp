@@ -117,6 +117,15 @@ void FairShare::order(std::vector<const Job*>& waiting, const std::vector<const 
     }
 }
 
+WaitingOrder FairShare::order_for(const JobQueue& queue, JobTime now) const {
+    return [this, &queue, now](std::vector<const Job*>& waiting) {
+        std::vector<const Job*> running;
+        for (const Job* job : queue.in_order())
+            if (job->state == JobState::running) running.push_back(job);
+        order(waiting, running, now);
+    };
+}
+
 std::string FairShare::encode() const {
     using nlohmann::json;
     auto seconds = [](JobTime t) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "lobosq/job.hpp"
+#include "lobosq/job_queue.hpp"
 
 namespace lobos {
 
@@ -40,6 +41,9 @@ public:
     // Puts `waiting` in fair-share order (see above); `running` are the
     // jobs running now, charged for the time they have run.
     void order(std::vector<const Job*>& waiting, const std::vector<const Job*>& running, JobTime now) const;
+    // That order as the queue's WaitingOrder, with `queue`'s running jobs at
+    // the moment of the pass; both must outlive the pass.
+    WaitingOrder order_for(const JobQueue& queue, JobTime now) const;
 
     // The totals as JSON, and back; decode names what is wrong.
     std::string encode() const;

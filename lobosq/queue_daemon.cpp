@@ -565,12 +565,8 @@ void QueueDaemon::answer_probe(const fs::path& file, JobTime now) {
             probe.spec.submitted = now;
             JobQueue trial = *queue_;
             trial.add(probe);
-            std::vector<const Job*> running;
-            for (const Job* job : trial.in_order())
-                if (job->state == JobState::running) running.push_back(job);
-            const SchedulePass pass = trial.plan(
-                now, view_, placement(now),
-                [&](std::vector<const Job*>& waiting) { fair_share_.order(waiting, running, now); });
+            const SchedulePass pass =
+                trial.plan(now, view_, placement(now), fair_share_.order_for(trial, now));
             answer = CancelAnswer{true, describe_probe(pass, probe.spec.id, now)};
         }
     }
@@ -875,12 +871,7 @@ void QueueDaemon::dispatch(JobTime now) {
     }
     end_overrunning_jobs(now);
     const PlacementPolicy& place = placement(now);
-    std::vector<const Job*> running;
-    for (const Job* job : queue_->in_order())
-        if (job->state == JobState::running) running.push_back(job);
-    last_pass_ = queue_->schedule(now, view_, place, [&](std::vector<const Job*>& waiting) {
-        fair_share_.order(waiting, running, now);
-    });
+    last_pass_ = queue_->schedule(now, view_, place, fair_share_.order_for(*queue_, now));
     for (const std::string& id : last_pass_->started) {
         const Job& job = *queue_->find(id);
         try {

@@ -121,15 +121,6 @@ ReplayResult replay_workload(const std::vector<WorkloadJob>& workload, const Rep
     JobTime now{};
     std::optional<FairShare> fair_share;
     if (settings.fair_share_half_life) fair_share.emplace(*settings.fair_share_half_life);
-    WaitingOrder order;
-    if (fair_share)
-        order = [&](std::vector<const Job*>& waiting) {
-            std::vector<const Job*> running;
-            for (const Job* job : queue.in_order())
-                if (job->state == JobState::running) running.push_back(job);
-            fair_share->order(waiting, running, now);
-        };
-
     // Record r is runnable[r]; its id is replay_id(r), so ids sort by submission.
     const std::size_t count = runnable.size();
     result.jobs.resize(count);
@@ -168,7 +159,8 @@ ReplayResult replay_workload(const std::vector<WorkloadJob>& workload, const Rep
             ++waiting;
         }
 
-        const SchedulePass pass = queue.schedule(now, view, place, order);
+        const SchedulePass pass =
+            queue.schedule(now, view, place, fair_share ? fair_share->order_for(queue, now) : WaitingOrder{});
         ++result.summary.passes;
         for (const std::string& id : pass.started) {
             const std::size_t r = record_of(id);

@@ -138,14 +138,7 @@ Figures time_passes(const JobQueue& base, const ClusterView& view, const Placeme
     for (int i = 0; i < runs; ++i) {
         check_stop();
         JobQueue queue = base;
-        WaitingOrder order;
-        if (fair_share)
-            order = [&](std::vector<const Job*>& waiting) {
-                std::vector<const Job*> running;
-                for (const Job* job : queue.in_order())
-                    if (job->state == JobState::running) running.push_back(job);
-                fair_share->order(waiting, running, now);
-            };
+        const WaitingOrder order = fair_share ? fair_share->order_for(queue, now) : WaitingOrder{};
         const auto start = Clock::now();
         const SchedulePass pass = queue.schedule(now, view, place, order);
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
