@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <tuple>
 #include <unordered_map>
 
@@ -14,17 +13,6 @@ namespace lobos {
 int priority_of(const JobSpec& spec) { return spec.directives.admin ? admin_priority : normal_priority; }
 
 namespace {
-
-// "23:00" today, "Nov 25 23:00" another day: when a user is told a job waits
-// for a moment.
-std::string clock_text(JobTime at, JobTime now) {
-    const std::tm when = to_local_tm(at);
-    const std::tm today = to_local_tm(now);
-    char hhmm[8];
-    std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", when.tm_hour % 100, when.tm_min % 100);
-    if (when.tm_year == today.tm_year && when.tm_yday == today.tm_yday) return hhmm;
-    return std::string(month_name(when.tm_mon)) + " " + std::to_string(when.tm_mday) + " " + hhmm;
-}
 
 // Queue order: higher priority first, then earlier submission, then id (two
 // jobs of one second).
@@ -286,7 +274,7 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
         WaitingEstimate e{job->spec.id, ++rank, std::nullopt, std::nullopt, {}};
         if (d.rtime && *d.rtime > now) {
             e.start = *d.rtime;
-            e.why = "held until " + clock_text(*d.rtime, now) + " (#RTIME)";
+            e.why = "held until " + short_local_time(*d.rtime, now) + " (#RTIME)";
         } else {
             // At once: any usable CPU will do, held or not.
             CpuAvailability any{&cpus_, usable, view.up_nodes};
@@ -403,14 +391,14 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
         }
 
         if (later)
-            e.why = "held until " + clock_text(*d.rtime, now) + " (#RTIME)";
+            e.why = "held until " + short_local_time(*d.rtime, now) + " (#RTIME)";
         else if (capped && free_now.may_fit(request, clear_until_end))
             e.why = "user cap " + std::to_string(rules_.user_job_cap) + " reached";
         else if (!e.start)
             e.why = with_faults("needs " + cpus_wanted(request) + "; the nodes up now cannot give them",
                                 view.faults);
         else if (ahead && free_now.may_fit(request, [](int) { return true; }))
-            e.why = "behind " + ahead->spec.id + " (starts " + clock_text(ahead_start, now) + ")";
+            e.why = "behind " + ahead->spec.id + " (starts " + short_local_time(ahead_start, now) + ")";
         else if (d.nproc0 && *d.nproc0 >= 1 && *d.nproc0 <= static_cast<int>(count) && !free_now[*d.nproc0])
             e.why = "NPROC0 CPU " + std::to_string(*d.nproc0) + " is busy";
         else

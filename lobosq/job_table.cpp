@@ -1,7 +1,6 @@
 #include "lobosq/job_table.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ctime>
 
 #include "lobosq/cpu_numbering.hpp"
@@ -11,20 +10,10 @@ namespace lobos {
 
 namespace {
 
-// "10:15" today, "Nov 24 10:15" on another day (the day padded as ls pads
-// it, so that the times line up); '~' marks an estimate.
-std::string start_text(const JobView& job, const std::tm& today) {
+// The start, '~' marking an estimate.
+std::string start_text(const JobView& job, StatusClock::time_point now) {
     if (!job.start) return "-";
-    const std::tm at = to_local_tm(*job.start);
-    std::string text = job.start_estimated ? "~" : "";
-    char digits[32];
-    if (at.tm_year == today.tm_year && at.tm_yday == today.tm_yday) {
-        std::snprintf(digits, sizeof digits, "%02d:%02d", at.tm_hour, at.tm_min);
-    } else {
-        text += month_name(at.tm_mon);
-        std::snprintf(digits, sizeof digits, " %2d %02d:%02d", at.tm_mday, at.tm_hour, at.tm_min);
-    }
-    return text + digits;
+    return (job.start_estimated ? "~" : "") + short_local_time(*job.start, now);
 }
 
 std::string count(long long n, const char* one, const char* many) {
@@ -41,7 +30,6 @@ struct Column {
 std::string format_job_table(const JobDetail& detail, StatusClock::time_point now) {
     if (detail.jobs.empty()) return "no jobs waiting or running\n";
 
-    const std::tm today = to_local_tm(now);
     std::vector<Column> columns{{"JOBID", false}, {"USER", false}, {"STATE", false}, {"CPUS", true},
                                 {"START", false}, {"ETIME", true}, {"RUN", true},    {"CPUS-HELD", false}};
     const bool any_why = std::any_of(detail.jobs.begin(), detail.jobs.end(),
@@ -65,7 +53,7 @@ std::string format_job_table(const JobDetail& detail, StatusClock::time_point no
                                      job.user,
                                      job.state,
                                      cpus,
-                                     start_text(job, today),
+                                     start_text(job, now),
                                      format_duration(job.etime),
                                      is_running ? format_duration(job.run) : "-",
                                      job.cpus.empty() ? "-" : format_cpu_list(job.cpus)};

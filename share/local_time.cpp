@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "share/decimal_text.hpp"
 #include "share/line_fields.hpp"
@@ -64,6 +65,18 @@ void append_asctime_date(std::string& out, LocalClock::time_point when) {
     append_time_of_day(out, local);
     out += ' ';
     append_decimal(out, local.tm_year + 1900, 1);
+}
+
+std::string short_local_time(LocalClock::time_point when, LocalClock::time_point now) {
+    const std::tm at = to_local_tm(when);
+    const std::tm today = to_local_tm(now);
+    char text[32];
+    if (at.tm_year == today.tm_year && at.tm_yday == today.tm_yday)
+        std::snprintf(text, sizeof text, "%02d:%02d", at.tm_hour % 100, at.tm_min % 100);
+    else
+        std::snprintf(text, sizeof text, "%s %2d %02d:%02d", std::string(month_name(at.tm_mon)).c_str(),
+                      at.tm_mday % 100, at.tm_hour % 100, at.tm_min % 100);
+    return text;
 }
 
 void append_year_first_date(std::string& out, LocalClock::time_point when) {

@@ -28,6 +28,9 @@ void append_time_of_day(std::string& out, LocalClock::time_point when);
 // asctime's layout without its newline, and with the day of the month
 // unpadded as in LoBoS's files: "Wed Oct 8 16:23:00 1997".
 void append_asctime_date(std::string& out, LocalClock::time_point when);
+// "18:23" when `when` falls on the day of `now`, else "Oct  8 18:23" (the
+// day padded as ls pads it, so that a column of them lines up).
+std::string short_local_time(LocalClock::time_point when, LocalClock::time_point now);
 // job_status's Start Time: "1997 Oct 08 18:23:00".
 void append_year_first_date(std::string& out, LocalClock::time_point when);
 
