@@ -61,6 +61,13 @@ std::string compute_address(int i) {
 
 std::string master_address(int m) { return "127.19.0." + std::to_string(1 + m); }
 
+void write_cluster_config(const std::filesystem::path& root, const ClusterTexts& texts) {
+    std::filesystem::create_directories(root / "config");
+    write_file_atomically(root / "config" / "nodes", texts.nodes);
+    write_file_atomically(root / "config" / "topology", texts.topology);
+    write_file_atomically(root / "config" / "pulse.conf", texts.pulse_conf);
+}
+
 ClusterTexts generate_cluster(const ClusterShape& shape) {
     ClusterTexts t;
     std::ostringstream nodes;

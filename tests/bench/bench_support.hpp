@@ -49,6 +49,8 @@ struct ClusterTexts {
     std::string pulse_conf;
 };
 ClusterTexts generate_cluster(const ClusterShape& shape);
+// Writes the texts as ROOT/config/{nodes,topology,pulse.conf}.
+void write_cluster_config(const std::filesystem::path& root, const ClusterTexts& texts);
 std::string compute_name(int i);     // 0-based: n00001 for 0
 std::string compute_address(int i);  // 0-based: 127.20.0.1 for 0
 std::string master_address(int m);   // 0-based: 127.19.0.1 for 0

@@ -494,10 +494,7 @@ RunResult run_once(int n, const Options& o, int run) {
     shape.timeout = timeout_s;
     shape.port = port;
     const ClusterTexts texts = generate_cluster(shape);
-    std::filesystem::create_directories(root / "config");
-    write_file_atomically(root / "config" / "nodes", texts.nodes);
-    write_file_atomically(root / "config" / "topology", texts.topology);
-    write_file_atomically(root / "config" / "pulse.conf", texts.pulse_conf);
+    write_cluster_config(root, texts);
     if (run_to_end({program("pulse"), "--keygen", "--root", root.string()}, root / "keygen.log",
                    std::chrono::seconds(60)) != 0)
         throw std::runtime_error("pulse --keygen failed: " + tail(root / "keygen.log", 2000));

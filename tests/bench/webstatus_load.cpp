@@ -214,10 +214,7 @@ void benchmark(const Options& o) {
     const std::uint16_t port = free_tcp_port();
     shape.port = port;
     const ClusterTexts texts = generate_cluster(shape);
-    std::filesystem::create_directories(root / "config");
-    write_file_atomically(root / "config" / "nodes", texts.nodes);
-    write_file_atomically(root / "config" / "topology", texts.topology);
-    write_file_atomically(root / "config" / "pulse.conf", texts.pulse_conf);
+    write_cluster_config(root, texts);
     write_status(root, texts, o.nodes);
 
     ChildProcess web(
