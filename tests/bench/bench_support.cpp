@@ -24,7 +24,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "share/atomic_file.hpp"
+#include "share/io/atomic_file.hpp"
 
 namespace lobos::bench {
 

@@ -19,7 +19,7 @@
 #include <boost/program_options/options_description.hpp>
 
 #include "config/config_loader.hpp"
-#include "share/node_status.hpp"
+#include "share/formats/node_status.hpp"
 
 namespace lobos::bench {
 

@@ -30,12 +30,12 @@
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
-#include "pulse/cluster_health.hpp"
-#include "pulse/peer_hearing.hpp"
-#include "share/datagram_admission.hpp"
-#include "share/heartbeat_codec.hpp"
-#include "share/node_detail.hpp"
-#include "share/node_status.hpp"
+#include "pulse/health/cluster_health.hpp"
+#include "pulse/health/peer_hearing.hpp"
+#include "pulse/heartbeat/datagram_admission.hpp"
+#include "pulse/heartbeat/heartbeat_codec.hpp"
+#include "share/formats/node_detail.hpp"
+#include "share/formats/node_status.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace {

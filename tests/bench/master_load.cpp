@@ -65,10 +65,10 @@
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
-#include "share/atomic_file.hpp"
-#include "share/heartbeat_codec.hpp"
-#include "share/heartbeat_key.hpp"
-#include "share/node_detail.hpp"
+#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/heartbeat/heartbeat_codec.hpp"
+#include "share/formats/node_detail.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace {

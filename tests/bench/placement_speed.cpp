@@ -29,9 +29,9 @@
 
 #include "config/config_loader.hpp"
 #include "config/topology_graph.hpp"
-#include "lobosq/closeness_score.hpp"
-#include "lobosq/cluster_snapshot.hpp"
-#include "lobosq/topology_placement.hpp"
+#include "lobosq/placement/closeness_score.hpp"
+#include "lobosq/placement/cluster_snapshot.hpp"
+#include "lobosq/placement/topology_placement.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace {

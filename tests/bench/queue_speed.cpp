@@ -46,8 +46,8 @@
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
-#include "share/atomic_file.hpp"
-#include "share/node_status.hpp"
+#include "share/formats/node_status.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/bench/bench_support.hpp"
 
 extern char** environ;

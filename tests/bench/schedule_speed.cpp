@@ -29,11 +29,11 @@
 
 #include "config/config_loader.hpp"
 #include "config/topology_graph.hpp"
-#include "lobosq/cluster_snapshot.hpp"
-#include "lobosq/cpu_numbering.hpp"
-#include "lobosq/fair_share.hpp"
-#include "lobosq/job_queue.hpp"
-#include "lobosq/topology_placement.hpp"
+#include "lobosq/placement/cluster_snapshot.hpp"
+#include "lobosq/placement/topology_placement.hpp"
+#include "lobosq/scheduler/fair_share.hpp"
+#include "lobosq/scheduler/job_queue.hpp"
+#include "share/formats/cpu_numbering.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace {

@@ -23,8 +23,8 @@
 
 #include <boost/program_options.hpp>
 
-#include "lobosq/swf_trace.hpp"
-#include "lobosq/workload_replay.hpp"
+#include "lobosq/replay/swf_trace.hpp"
+#include "lobosq/replay/workload_replay.hpp"
 #include "tests/bench/bench_support.hpp"
 
 namespace {

@@ -19,9 +19,9 @@
 
 #include <boost/program_options.hpp>
 
-#include "share/atomic_file.hpp"
-#include "share/job_status.hpp"
-#include "share/node_detail.hpp"
+#include "share/formats/job_status.hpp"
+#include "share/formats/node_detail.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/bench/bench_support.hpp"
 
 using namespace lobos;

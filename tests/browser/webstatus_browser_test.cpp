@@ -11,7 +11,7 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/browser/base64_decode.hpp"
 #include "tests/browser/devtools_pipe.hpp"
 #include "tests/support/child_process.hpp"

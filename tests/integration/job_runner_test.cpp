@@ -20,10 +20,10 @@
 
 #include <doctest/doctest.h>
 
-#include "lobosq/job_id.hpp"
-#include "lobosq/node_orders.hpp"
-#include "lobosq/process_tree.hpp"
-#include "share/atomic_file.hpp"
+#include "lobosq/job/node_orders.hpp"
+#include "lobosq/runner/process_tree.hpp"
+#include "share/formats/job_id.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/scratch_dir.hpp"

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/scratch_dir.hpp"
 

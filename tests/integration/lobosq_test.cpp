@@ -17,8 +17,8 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
-#include "share/job_status.hpp"
+#include "share/formats/job_status.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/test_cluster.hpp"
 

@@ -10,10 +10,10 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
-#include "share/heartbeat_codec.hpp"
-#include "share/heartbeat_key.hpp"
-#include "share/node_detail.hpp"
+#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/heartbeat/heartbeat_codec.hpp"
+#include "share/formats/node_detail.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/support/test_cluster.hpp"
 
 using namespace lobos;

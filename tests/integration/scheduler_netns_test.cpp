@@ -12,9 +12,9 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
-#include "share/directory_watch.hpp"
-#include "share/job_status.hpp"
+#include "share/formats/job_status.hpp"
+#include "share/io/atomic_file.hpp"
+#include "share/io/directory_watch.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/netns_cluster.hpp"
 #include "tests/support/ring_config.hpp"

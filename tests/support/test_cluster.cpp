@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "config/config_loader.hpp"
-#include "share/atomic_file.hpp"
+#include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
 
 namespace lobos::test {

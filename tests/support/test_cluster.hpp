@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "share/node_status.hpp"
+#include "share/formats/node_status.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/scratch_dir.hpp"
 

@@ -1,4 +1,4 @@
-#include "share/atomic_file.hpp"
+#include "share/io/atomic_file.hpp"
 
 #include <algorithm>
 #include <atomic>

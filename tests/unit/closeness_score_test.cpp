@@ -1,4 +1,4 @@
-#include "lobosq/closeness_score.hpp"
+#include "lobosq/placement/closeness_score.hpp"
 
 #include <random>
 

@@ -1,9 +1,9 @@
-#include "pulse/cluster_health.hpp"
+#include "pulse/health/cluster_health.hpp"
 
 #include <doctest/doctest.h>
 
 #include "config/config_loader.hpp"
-#include "share/node_detail.hpp"
+#include "share/formats/node_detail.hpp"
 
 using namespace lobos;
 using namespace std::chrono_literals;

@@ -1,4 +1,4 @@
-#include "share/cluster_root.hpp"
+#include "share/io/cluster_root.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/cluster_snapshot.hpp"
+#include "lobosq/placement/cluster_snapshot.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/cpu_numbering.hpp"
+#include "share/formats/cpu_numbering.hpp"
 
 #include <filesystem>
 

@@ -1,7 +1,7 @@
 // Admission of authentic heartbeats: who may send, from which address, over
 // which channel to which host, and which sequence numbers are new.
 
-#include "share/datagram_admission.hpp"
+#include "pulse/heartbeat/datagram_admission.hpp"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "lobosq/directives.hpp"
+#include "lobosq/job/directives.hpp"
 
 #include <doctest/doctest.h>
 

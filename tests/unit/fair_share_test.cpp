@@ -1,4 +1,4 @@
-#include "lobosq/fair_share.hpp"
+#include "lobosq/scheduler/fair_share.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/healthy_cpus.hpp"
+#include "lobosq/placement/healthy_cpus.hpp"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 // signed with the right key so the parser itself sees them). The sanitizer
 // build runs these too.
 
-#include "share/heartbeat_codec.hpp"
+#include "pulse/heartbeat/heartbeat_codec.hpp"
 
 #include <sodium.h>
 

@@ -2,7 +2,7 @@
 // and refused, with a message naming the file and what to do, when it is
 // missing, open to others, or not a key.
 
-#include "share/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key.hpp"
 
 #include <sys/stat.h>
 
@@ -16,7 +16,7 @@
 
 #include <doctest/doctest.h>
 
-#include "share/heartbeat_codec.hpp"
+#include "pulse/heartbeat/heartbeat_codec.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 using namespace lobos;

@@ -1,4 +1,4 @@
-#include "lobosq/job_environment.hpp"
+#include "lobosq/job/job_environment.hpp"
 
 #include <algorithm>
 

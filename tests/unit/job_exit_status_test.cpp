@@ -1,4 +1,4 @@
-#include "lobosq/job_exit_status.hpp"
+#include "lobosq/job/job_exit_status.hpp"
 
 #include <signal.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/job_id.hpp"
+#include "share/formats/job_id.hpp"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "lobosq/job_queue.hpp"
+#include "lobosq/scheduler/job_queue.hpp"
 
 #include <filesystem>
 
@@ -6,7 +6,7 @@
 
 #include "config/config_loader.hpp"
 #include "job_test_values.hpp"
-#include "share/local_time.hpp"
+#include "share/formats/local_time.hpp"
 
 using namespace lobos;
 using lobos::test::job_time;

@@ -1,4 +1,4 @@
-#include "lobosq/job_record.hpp"
+#include "lobosq/job/job_record.hpp"
 
 #include <functional>
 

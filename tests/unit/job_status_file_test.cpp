@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "share/job_status.hpp"
+#include "share/formats/job_status.hpp"
 #include "time_zone.hpp"
 
 using namespace lobos;

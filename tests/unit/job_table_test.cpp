@@ -1,4 +1,4 @@
-#include "lobosq/job_table.hpp"
+#include "lobosq/scheduler/job_table.hpp"
 
 #include <chrono>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "lobosq/job.hpp"
+#include "lobosq/job/job.hpp"
 
 #include <signal.h>
 

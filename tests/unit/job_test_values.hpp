@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "lobosq/job.hpp"
+#include "lobosq/job/job.hpp"
 
 namespace lobos::test {
 

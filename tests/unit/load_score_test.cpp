@@ -1,4 +1,4 @@
-#include "lobosq/load_score.hpp"
+#include "lobosq/placement/load_score.hpp"
 
 #include <doctest/doctest.h>
 

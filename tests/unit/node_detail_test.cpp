@@ -1,4 +1,4 @@
-#include "share/node_detail.hpp"
+#include "share/formats/node_detail.hpp"
 
 #include <chrono>
 

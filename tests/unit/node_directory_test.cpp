@@ -1,4 +1,4 @@
-#include "lobosq/node_directory.hpp"
+#include "lobosq/job/node_directory.hpp"
 
 #include <doctest/doctest.h>
 

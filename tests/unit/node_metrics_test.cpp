@@ -1,4 +1,4 @@
-#include "share/node_metrics.hpp"
+#include "pulse/daemon/node_metrics.hpp"
 
 #include <unistd.h>
 

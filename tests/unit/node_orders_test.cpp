@@ -1,4 +1,4 @@
-#include "lobosq/node_orders.hpp"
+#include "lobosq/job/node_orders.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

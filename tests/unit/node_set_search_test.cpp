@@ -1,10 +1,10 @@
-#include "lobosq/node_set_search.hpp"
+#include "lobosq/placement/node_set_search.hpp"
 
 #include <random>
 
 #include <doctest/doctest.h>
 
-#include "lobosq/closeness_score.hpp"
+#include "lobosq/placement/closeness_score.hpp"
 #include "snapshot_test_cluster.hpp"
 
 using namespace lobos;

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "share/node_status.hpp"
+#include "share/formats/node_status.hpp"
 #include "time_zone.hpp"
 
 using namespace lobos;

@@ -1,4 +1,4 @@
-#include "pulse/peer_hearing.hpp"
+#include "pulse/health/peer_hearing.hpp"
 
 #include <doctest/doctest.h>
 

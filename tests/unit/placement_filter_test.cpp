@@ -1,4 +1,4 @@
-#include "lobosq/placement_filter.hpp"
+#include "lobosq/placement/placement_filter.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/placement.hpp"
+#include "lobosq/placement/placement.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/probe_answer.hpp"
+#include "lobosq/scheduler/probe_answer.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/process_tree.hpp"
+#include "lobosq/runner/process_tree.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/queue_report.hpp"
+#include "lobosq/scheduler/queue_report.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "lobosq/reservation_profile.hpp"
+#include "lobosq/scheduler/reservation_profile.hpp"
 
 #include <doctest/doctest.h>
 

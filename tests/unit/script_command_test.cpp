@@ -1,4 +1,4 @@
-#include "lobosq/script_command.hpp"
+#include "lobosq/job/script_command.hpp"
 
 #include <doctest/doctest.h>
 

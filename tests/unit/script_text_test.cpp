@@ -1,4 +1,4 @@
-#include "lobosq/script_text.hpp"
+#include "lobosq/job/script_text.hpp"
 
 #include <doctest/doctest.h>
 

@@ -15,8 +15,8 @@
 
 #include "config/config_loader.hpp"
 #include "config/topology_graph.hpp"
-#include "lobosq/cluster_snapshot.hpp"
-#include "lobosq/topology_placement.hpp"
+#include "lobosq/placement/cluster_snapshot.hpp"
+#include "lobosq/placement/topology_placement.hpp"
 
 namespace lobos::test {
 

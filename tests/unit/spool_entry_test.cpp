@@ -1,4 +1,4 @@
-#include "lobosq/spool_entry.hpp"
+#include "lobosq/job/spool_entry.hpp"
 
 #include <doctest/doctest.h>
 

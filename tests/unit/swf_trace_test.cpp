@@ -1,4 +1,4 @@
-#include "lobosq/swf_trace.hpp"
+#include "lobosq/replay/swf_trace.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
-#include "lobosq/topology_placement.hpp"
+#include "lobosq/placement/topology_placement.hpp"
 
 #include <doctest/doctest.h>
 
-#include "lobosq/job_queue.hpp"
+#include "lobosq/scheduler/job_queue.hpp"
 #include "snapshot_test_cluster.hpp"
 
 using namespace lobos;

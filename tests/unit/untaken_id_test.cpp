@@ -1,4 +1,4 @@
-#include "lobosq/untaken_id.hpp"
+#include "lobosq/command/untaken_id.hpp"
 
 #include <set>
 

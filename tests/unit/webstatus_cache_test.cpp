@@ -9,8 +9,8 @@
 
 #include <doctest/doctest.h>
 
-#include "share/atomic_file.hpp"
-#include "webstatus/status_cache.hpp"
+#include "share/io/atomic_file.hpp"
+#include "webstatus/server/status_cache.hpp"
 #include "webstatus_test_cluster.hpp"
 
 using namespace lobos;

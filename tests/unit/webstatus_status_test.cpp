@@ -4,10 +4,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "webstatus/job_log_index.hpp"
-#include "webstatus/job_log_source.hpp"
-#include "webstatus/metrics_text.hpp"
-#include "webstatus/status_json.hpp"
+#include "webstatus/content/job_log_index.hpp"
+#include "webstatus/content/job_log_source.hpp"
+#include "webstatus/content/metrics_text.hpp"
+#include "webstatus/content/status_json.hpp"
 #include "webstatus_test_cluster.hpp"
 
 using namespace lobos;

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "config/config_loader.hpp"
-#include "webstatus/status_snapshot.hpp"
+#include "webstatus/content/status_snapshot.hpp"
 
 namespace lobos::test {
 

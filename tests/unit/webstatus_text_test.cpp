@@ -3,12 +3,12 @@
 
 #include <doctest/doctest.h>
 
-#include "webstatus/html_escape.hpp"
-#include "webstatus/http_response.hpp"
-#include "webstatus/job_page.hpp"
-#include "webstatus/listen_address.hpp"
-#include "webstatus/log_stream.hpp"
-#include "webstatus/request_route.hpp"
+#include "webstatus/content/html_escape.hpp"
+#include "webstatus/content/http_response.hpp"
+#include "webstatus/content/job_page.hpp"
+#include "webstatus/content/listen_address.hpp"
+#include "webstatus/content/log_stream.hpp"
+#include "webstatus/content/request_route.hpp"
 
 using namespace lobos::web;
 

@@ -1,4 +1,4 @@
-#include "lobosq/workload_replay.hpp"
+#include "lobosq/replay/workload_replay.hpp"
 
 #include <doctest/doctest.h>
 

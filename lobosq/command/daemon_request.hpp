@@ -1,0 +1,30 @@
+#pragma once
+// A request to the queue daemon through the spool and its answer: the
+// request is renamed into ROOT/spool/PREFIXNONCE (so the daemon never reads
+// half of it, and learns the sender from the file's owner), the answer
+// appears as ROOT/queue/answers/NONCE. Used by `lobosq can` and
+// `lobosq --test-only`.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/cluster_config.hpp"
+#include "lobosq/job/spool_entry.hpp"
+#include "share/io/cluster_root.hpp"
+
+namespace lobos {
+
+struct DaemonReply {
+    std::optional<CancelAnswer> answer;  // none when the daemon did not answer in time
+    std::string error;                   // the request could not be written (answer is none then too)
+};
+
+// Long enough for the next master's daemon to take over from a dead one.
+std::chrono::milliseconds daemon_patience(const ClusterConfig& config);
+
+DaemonReply ask_queue_daemon(const ClusterPaths& paths, std::string_view prefix, const std::string& body,
+                             std::chrono::milliseconds patience);
+
+}  // namespace lobos

@@ -1,0 +1,40 @@
+#include <iostream>
+#include <iterator>
+
+#include "lobosq/command/commands.hpp"
+#include "lobosq/command/daemon_request.hpp"
+#include "lobosq/job/script_text.hpp"
+
+namespace lobos {
+
+int test_job(const ClusterConfig& config, const ClusterPaths& paths, std::istream& in, std::ostream& out,
+             std::ostream& err) {
+    const std::string script{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (auto problem = check_script_text(script)) {
+        err << "lobosq: job refused: "
+            << (problem->line ? "line " + std::to_string(problem->line) + ": " : "") << problem->reason
+            << "\n";
+        return exit_refused;
+    }
+    // The daemon reads the directives and plans: it alone knows the queue.
+    const auto patience = daemon_patience(config);
+    const DaemonReply reply =
+        ask_queue_daemon(paths, probe_prefix, encode_probe_request(ProbeRequest{script}), patience);
+    if (!reply.error.empty()) {
+        err << "lobosq: --test-only: " << reply.error << "\n";
+        return exit_failure;
+    }
+    if (!reply.answer) {
+        err << "lobosq: --test-only: the queue daemon has not answered in "
+            << std::chrono::duration_cast<std::chrono::seconds>(patience).count() << " s\n";
+        return exit_no_answer;
+    }
+    if (!reply.answer->ok) {
+        err << "lobosq: " << reply.answer->message << "\n";
+        return exit_refused;
+    }
+    out << "lobosq: test only, nothing queued: the job " << reply.answer->message << "\n";
+    return exit_ok;
+}
+
+}  // namespace lobos

@@ -1,0 +1,117 @@
+#include "lobosq/job/spool_entry.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace lobos {
+
+using nlohmann::json;
+
+namespace {
+
+std::int64_t to_ns(JobTime t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+JobTime from_ns(std::int64_t ns) {
+    return JobTime(std::chrono::duration_cast<JobClock::duration>(std::chrono::nanoseconds(ns)));
+}
+
+std::optional<json> parse_object(std::string_view text, std::string& error) {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        error = "not a JSON object";
+        return std::nullopt;
+    }
+    return j;
+}
+
+bool string_field(const json& j, const char* name, std::string& out, std::string& error) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_string()) {
+        error = std::string("field '") + name + "': missing or not a string";
+        return false;
+    }
+    out = it->get<std::string>();
+    return true;
+}
+
+}  // namespace
+
+std::string encode_submission(const Submission& s) {
+    json env = json::object();
+    for (const auto& [k, v] : s.environment) env[k] = v;
+    json j = {
+        {"dir", s.dir}, {"script", s.script}, {"environment", env}, {"submitted_ns", to_ns(s.submitted)}};
+    // lobosq refuses a script that is not UTF-8; an environment value that
+    // is not has its bad bytes replaced rather than the job refused.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::optional<Submission> decode_submission(std::string_view text, std::string& error) {
+    auto j = parse_object(text, error);
+    if (!j) return std::nullopt;
+    Submission s;
+    if (!string_field(*j, "dir", s.dir, error) || !string_field(*j, "script", s.script, error))
+        return std::nullopt;
+    auto env = j->find("environment");
+    if (env != j->end()) {
+        if (!env->is_object()) {
+            error = "field 'environment': not an object";
+            return std::nullopt;
+        }
+        for (const auto& [k, v] : env->items()) {
+            if (!v.is_string()) {
+                error = "field 'environment." + k + "': not a string";
+                return std::nullopt;
+            }
+            s.environment[k] = v.get<std::string>();
+        }
+    }
+    auto t = j->find("submitted_ns");
+    if (t == j->end() || !t->is_number_integer()) {
+        error = "field 'submitted_ns': missing or not an integer";
+        return std::nullopt;
+    }
+    s.submitted = from_ns(t->get<std::int64_t>());
+    if (s.dir.empty() || s.dir.front() != '/') {
+        error = "field 'dir': not an absolute path";
+        return std::nullopt;
+    }
+    return s;
+}
+
+std::string encode_cancel_request(const CancelRequest& r) { return json{{"job", r.job}}.dump() + "\n"; }
+
+std::optional<CancelRequest> decode_cancel_request(std::string_view text, std::string& error) {
+    auto j = parse_object(text, error);
+    if (!j) return std::nullopt;
+    CancelRequest r;
+    if (!string_field(*j, "job", r.job, error)) return std::nullopt;
+    return r;
+}
+
+std::string encode_probe_request(const ProbeRequest& r) { return json{{"script", r.script}}.dump() + "\n"; }
+
+std::optional<ProbeRequest> decode_probe_request(std::string_view text, std::string& error) {
+    auto j = parse_object(text, error);
+    if (!j) return std::nullopt;
+    ProbeRequest r;
+    if (!string_field(*j, "script", r.script, error)) return std::nullopt;
+    return r;
+}
+
+std::string encode_cancel_answer(const CancelAnswer& a) {
+    return (a.ok ? "ok\n" : "refused\n") + a.message + "\n";
+}
+
+std::optional<CancelAnswer> decode_cancel_answer(std::string_view text) {
+    auto newline = text.find('\n');
+    if (newline == std::string_view::npos) return std::nullopt;
+    std::string_view head = text.substr(0, newline);
+    if (head != "ok" && head != "refused") return std::nullopt;
+    std::string_view message = text.substr(newline + 1);
+    while (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+    return CancelAnswer{head == "ok", std::string(message)};
+}
+
+}  // namespace lobos

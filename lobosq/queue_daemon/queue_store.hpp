@@ -1,0 +1,55 @@
+#pragma once
+// The queue daemon's durable records in ROOT/queue: one file per accepted
+// job (ID.json, replaced atomically and synced before anything is done on
+// its strength), moved as it last was to ROOT/queue/ended/ when the job has
+// ended (job.log says how), where it keeps the id taken (a second submission in the same second must not get
+// it) until it is a week old. Any master's daemon can pick the queue up from
+// these files.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lobosq/job/job.hpp"
+
+namespace lobos {
+
+class QueueStore {
+public:
+    // Creates the directories if missing. Throws std::system_error naming a
+    // directory that cannot be made.
+    explicit QueueStore(std::filesystem::path queue_dir);
+
+    struct Loaded {
+        std::vector<Job> jobs;              // waiting and running
+        std::vector<std::string> problems;  // "queue/x.json: field 'uid': not a number"
+    };
+    Loaded load() const;
+
+    // Writes the record of a waiting or running job, not synced: the queue
+    // daemon makes a second's records durable at once with sync().
+    // Throws std::system_error.
+    void save(const Job& job) const;
+    // Moves the live record to ended/, not synced.
+    // Throws std::system_error.
+    void retire(const Job& job) const;
+    // Makes every record written so far durable (one syncfs: the daemon
+    // calls it once a second for everything written meanwhile). Throws
+    // std::system_error.
+    void sync() const;
+    // True when a job of this id was accepted, live or ended.
+    bool known(const std::string& id) const;
+    // Removes ended records older than `age` (by file time). Returns how many.
+    int prune_ended(std::filesystem::file_time_type now, std::chrono::hours age) const;
+
+    std::filesystem::path live_record(const std::string& id) const { return dir_ / (id + ".json"); }
+    std::filesystem::path ended_record(const std::string& id) const {
+        return dir_ / "ended" / (id + ".json");
+    }
+    std::filesystem::path answers_dir() const { return dir_ / "answers"; }
+
+private:
+    std::filesystem::path dir_;
+};
+
+}  // namespace lobos

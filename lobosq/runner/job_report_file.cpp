@@ -1,0 +1,61 @@
+#include "lobosq/runner/job_report_file.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "share/io/atomic_file.hpp"
+
+namespace lobos {
+namespace {
+
+[[noreturn]] void fail(int error, const std::string& what, const std::filesystem::path& path) {
+    throw std::system_error(error, std::system_category(), what + " " + path.string());
+}
+
+}  // namespace
+
+bool create_job_report(const std::filesystem::path& path, const JobReport& report) {
+    const std::filesystem::path temporary = temporary_path_for(path);
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) fail(errno, "cannot create a temporary file to write", path);
+    const bool written = write_whole(fd, encode_job_report(report));
+    const int write_error = errno;
+    if (::close(fd) != 0 || !written) {
+        const int error = written ? errno : write_error;
+        ::unlink(temporary.c_str());
+        fail(error, "cannot write", path);
+    }
+    // link, unlike rename, never replaces: of two runners only one creates
+    // ID.state. It also works over NFS, where renameat2's RENAME_NOREPLACE
+    // does not. The temporary name then goes; the file keeps the other.
+    const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+    const int link_error = errno;
+    ::unlink(temporary.c_str());
+    if (linked) return true;
+    if (link_error == EEXIST) return false;
+    fail(link_error, "cannot create", path);
+}
+
+void append_job_report(const std::filesystem::path& path, const JobReport& report) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno != ENOENT) fail(errno, "cannot open", path);
+            if (create_job_report(path, report)) return;
+            continue;  // created meanwhile by another writer: append to that
+        }
+        const bool written = write_whole(fd, encode_job_report(report));
+        const int write_error = errno;
+        if (::close(fd) != 0 && written) fail(errno, "cannot write", path);
+        if (!written) fail(write_error, "cannot write", path);
+        return;
+    }
+    fail(ENOENT, "cannot append to", path);
+}
+
+}  // namespace lobos
