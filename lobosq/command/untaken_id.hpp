@@ -1,6 +1,6 @@
 #pragma once
 // Which second's job id a submission tries first. Ids are one second apart
-// (lobosq/job_id.hpp), so a burst of n submissions by one user takes n
+// (share/formats/job_id.hpp), so a burst of n submissions by one user takes n
 // consecutive seconds from now on, and trying each second in turn costs the
 // n-th submission n lookups: at hundreds of jobs a second that was the
 // largest part of a submission's time. Doubling the step, then halving it,

@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "lobosq/job/directives.hpp"
+#include "share/formats/wall_clock.hpp"
 
 namespace lobos {
 
-using JobClock = std::chrono::system_clock;
-using JobTime = JobClock::time_point;
+// Jobs are timed by the one wall clock (share/formats/wall_clock.hpp).
+using JobClock = WallClock;
+using JobTime = WallTime;
 
 struct JobSpec {
     std::string id;    // username.yymmddhhmmss

@@ -42,7 +42,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/heartbeat/heartbeat_key.hpp"
 #include "share/formats/heartbeat.hpp"
 
 namespace lobos {

@@ -28,8 +28,8 @@ bool is_user_name(std::string_view user) {
 
 }  // namespace
 
-std::string make_job_id(std::string_view user, JobTime when) {
-    const std::time_t seconds = JobClock::to_time_t(std::chrono::floor<std::chrono::seconds>(when));
+std::string make_job_id(std::string_view user, WallTime when) {
+    const std::time_t seconds = WallClock::to_time_t(std::chrono::floor<std::chrono::seconds>(when));
     std::tm local{};
     localtime_r(&seconds, &local);
     char stamp[32];

@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "lobosq/job/job.hpp"
+#include "share/formats/wall_clock.hpp"
 
 namespace lobos {
 
 // "alice.261123101500" for alice at 2026-11-23 10:15:00 local time.
-std::string make_job_id(std::string_view user, JobTime when);
+std::string make_job_id(std::string_view user, WallTime when);
 
 // True for user.yymmddhhmmss where user is a valid user name (letters,
 // digits, '_', '-', '.', not starting with '-' or '.') of at most 32

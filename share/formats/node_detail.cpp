@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "share/formats/json_fields.hpp"
+
 namespace lobos {
 
 namespace {
@@ -237,97 +239,44 @@ void write_link(JsonWriter& w, const LinkState& link) {
     w.end_object();
 }
 
-// What is wrong with the file, thrown from deep inside the reading and
-// returned by parse_node_detail as its error.
-struct DetailError {
-    std::string message;
-};
-
-// Where a value is in the document, for error messages: "nodes[3].cpus".
-std::string member_path(const std::string& where, std::string_view key) {
-    return where.empty() ? std::string(key) : where + "." + std::string(key);
-}
-std::string element_path(const std::string& where, std::size_t index) {
-    return where + "[" + std::to_string(index) + "]";
-}
-
-[[noreturn]] void expected(const std::string& where, std::string_view what) {
-    throw DetailError{(where.empty() ? std::string("the document") : where) + ": expected " +
-                      std::string(what)};
-}
-
-const json& member(const json& object, std::string_view key, const std::string& where) {
-    auto found = object.find(key);
-    if (found == object.end()) throw DetailError{member_path(where, key) + ": missing"};
-    return *found;
-}
-
-const json& object_at(const json& value, const std::string& where) {
-    if (!value.is_object()) expected(where, "an object");
-    return value;
-}
-
-const json& array_at(const json& object, std::string_view key, const std::string& where) {
-    const json& value = member(object, key, where);
-    if (!value.is_array()) expected(member_path(where, key), "an array");
-    return value;
-}
-
-std::string text_at(const json& object, std::string_view key, const std::string& where) {
-    const json& value = member(object, key, where);
-    if (!value.is_string()) expected(member_path(where, key), "a string");
-    return value.get<std::string>();
-}
-
-bool boolean_at(const json& object, std::string_view key, const std::string& where) {
-    const json& value = member(object, key, where);
-    if (!value.is_boolean()) expected(member_path(where, key), "true or false");
-    return value.get<bool>();
-}
+using json_fields::array_at;
+using json_fields::boolean_at;
+using json_fields::element_path;
+using json_fields::expected;
+using json_fields::member;
+using json_fields::member_path;
+using json_fields::object_at;
+using json_fields::text_at;
 
 float real_at(const json& object, std::string_view key, const std::string& where) {
-    const json& value = member(object, key, where);
-    if (!value.is_number()) expected(member_path(where, key), "a number");
-    return value.get<float>();
+    return static_cast<float>(json_fields::number_at(object, key, where));
 }
 
 template <typename Integer>
 Integer integer_at(const json& object, std::string_view key, const std::string& where) {
-    const json& value = member(object, key, where);
-    using limits = std::numeric_limits<Integer>;
-    if (value.is_number_unsigned()) {
-        if (value.get<std::uint64_t>() <= static_cast<std::uint64_t>(limits::max()))
-            return value.get<Integer>();
-    } else if (value.is_number_integer()) {
-        std::int64_t number = value.get<std::int64_t>();
-        if (limits::is_signed && number >= static_cast<std::int64_t>(limits::min()) &&
-            number <= static_cast<std::int64_t>(limits::max()))
-            return static_cast<Integer>(number);
-    }
-    expected(member_path(where, key),
-             "a whole number from " + std::to_string(limits::min()) + " to " + std::to_string(limits::max()));
+    return json_fields::integer_at<Integer>(object, key, where);
 }
 
 // Unix seconds, kept to the millisecond. The range check keeps the
 // conversion to integer milliseconds defined.
-WallTime time_of(const json& value, const std::string& where) {
+WallTime unix_seconds_of(const json& value, const std::string& where) {
     if (!value.is_number()) expected(where, "unix seconds");
     double seconds = value.get<double>();
     if (!std::isfinite(seconds) || std::abs(seconds) > 1e12) expected(where, "unix seconds");
     return WallTime(std::chrono::milliseconds(std::llround(seconds * 1000)));
 }
 
-WallTime time_at(const json& object, std::string_view key, const std::string& where) {
-    return time_of(member(object, key, where), member_path(where, key));
+WallTime unix_seconds_at(const json& object, std::string_view key, const std::string& where) {
+    return unix_seconds_of(member(object, key, where), member_path(where, key));
 }
 
 HeartbeatReport read_report(const json& node, const std::string& where) {
     HeartbeatReport report;
     report.sender = integer_at<NodeId>(node, "id", where);
     report.sequence = integer_at<std::uint64_t>(node, "sequence", where);
-    report.sent_unix_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(time_at(node, "sent", where).time_since_epoch())
-            .count();
+    report.sent_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              unix_seconds_at(node, "sent", where).time_since_epoch())
+                              .count();
     report.channel = integer_at<std::uint32_t>(node, "channel", where);
     report.primary_epoch = integer_at<std::uint64_t>(node, "primary_epoch", where);
 
@@ -372,9 +321,10 @@ NodeDetail read_node(const json& value, const std::string& where) {
     NodeDetail detail;
     detail.name = text_at(node, "name", where);
     detail.up = boolean_at(node, "up", where);
-    detail.since = time_at(node, "since", where);
+    detail.since = unix_seconds_at(node, "since", where);
     const json& last_heard = member(node, "last_heard", where);
-    if (!last_heard.is_null()) detail.last_heard = time_of(last_heard, member_path(where, "last_heard"));
+    if (!last_heard.is_null())
+        detail.last_heard = unix_seconds_of(last_heard, member_path(where, "last_heard"));
     if (node.contains("id")) detail.last_report = read_report(node, where);
     return detail;
 }
@@ -383,13 +333,13 @@ LinkState read_link(const json& value, const std::string& where) {
     const json& link = object_at(value, where);
     return LinkState{text_at(link, "name1", where), text_at(link, "name2", where),
                      text_at(link, "ip1", where),   text_at(link, "ip2", where),
-                     boolean_at(link, "up", where), time_at(link, "since", where)};
+                     boolean_at(link, "up", where), unix_seconds_at(link, "since", where)};
 }
 
 NodeDetailFile read_file(const json& document) {
     object_at(document, "");
     NodeDetailFile file;
-    file.written = time_at(document, "written", "");
+    file.written = unix_seconds_at(document, "written", "");
     file.writer = text_at(document, "writer", "");
     file.epoch = integer_at<std::uint64_t>(document, "epoch", "");
 
@@ -465,7 +415,7 @@ NodeDetailRead parse_node_detail(std::string_view json_text) {
     NodeDetailRead read;
     try {
         read.detail = read_file(json::parse(json_text));
-    } catch (const DetailError& error) {
+    } catch (const json_fields::FieldError& error) {
         read.error = error.message;
     } catch (const json::exception& error) {
         // nlohmann's message names the line and column of a syntax error.

@@ -12,10 +12,9 @@
 
 #include "config/cluster_config.hpp"
 #include "share/formats/heartbeat.hpp"
+#include "share/formats/wall_clock.hpp"
 
 namespace lobos {
-
-using WallTime = std::chrono::system_clock::time_point;
 
 struct NodeState {
     std::string name;

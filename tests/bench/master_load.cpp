@@ -65,7 +65,7 @@
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key_file.hpp"
 #include "pulse/heartbeat/heartbeat_codec.hpp"
 #include "share/formats/node_detail.hpp"
 #include "share/io/atomic_file.hpp"

@@ -10,7 +10,7 @@
 
 #include <doctest/doctest.h>
 
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key_file.hpp"
 #include "pulse/heartbeat/heartbeat_codec.hpp"
 #include "share/formats/node_detail.hpp"
 #include "share/io/atomic_file.hpp"

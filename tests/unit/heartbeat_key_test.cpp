@@ -2,8 +2,6 @@
 // and refused, with a message naming the file and what to do, when it is
 // missing, open to others, or not a key.
 
-#include "pulse/daemon/heartbeat_key.hpp"
-
 #include <sys/stat.h>
 
 #include <array>
@@ -16,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include "pulse/daemon/heartbeat_key_file.hpp"
 #include "pulse/heartbeat/heartbeat_codec.hpp"
 #include "tests/support/scratch_dir.hpp"
 

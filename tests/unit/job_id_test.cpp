@@ -12,7 +12,7 @@ using namespace std::chrono;
 TEST_SUITE("job id") {
     TEST_CASE("a job id is the user and the submission's local time as yymmddhhmmss") {
         test::TimeZone zone("UTC0");
-        const JobTime when = sys_days(2026y / November / 23) + 10h + 15min + 0s + 750ms;
+        const WallTime when = sys_days(2026y / November / 23) + 10h + 15min + 0s + 750ms;
         CHECK(make_job_id("alice", when) == "alice.261123101500");
         CHECK(make_job_id("billings", sys_days(1997y / October / 8) + 16h + 18min + 3s) ==
               "billings.971008161803");

@@ -1,7 +1,7 @@
 #pragma once
 // What a request asks for, decided from its method and path alone, before
 // any file is read: the one place where the server's URL space is defined.
-// A job id in a path must look like one (lobosq/job_id.hpp); anything else,
+// A job id in a path must look like one (share/formats/job_id.hpp); anything else,
 // `../` included, is not found. Whether the job exists is the caller's
 // question, answered from the status files, never from the path.
 

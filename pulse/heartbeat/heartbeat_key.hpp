@@ -3,19 +3,11 @@
 // heartbeat datagrams with (HMAC-SHA256), so a report is taken only from a
 // host that holds it.
 //
-// The key file (pulse.conf's KeyFile) is one line of hex, at least 64 hex
-// digits (32 bytes), lower or upper case, with an optional trailing newline,
-// so an operator can copy it between hosts. It must not be accessible to
-// others (mode & 0007 == 0); group access is left to the site, which may
-// share the file with an operators' group.
-//
-// load_heartbeat_key and write_new_heartbeat_key are the I/O edge of the
-// core: the only functions here that touch files.
+// Pure but for libsodium: the key file is pulse/daemon/heartbeat_key_file.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <span>
 #include <vector>
@@ -23,6 +15,11 @@
 namespace lobos {
 
 inline constexpr std::size_t min_heartbeat_key_bytes = 32;
+
+// Readies libsodium (sodium_init: picks its SHA-256 code, opens its random
+// source); safe from several threads and more than once. Throws
+// std::runtime_error if it cannot.
+void ensure_sodium();
 
 // Holds the key material and nothing else. It cannot be copied or printed,
 // so the secret lives in one place, and it is wiped when destroyed.
@@ -58,20 +55,5 @@ private:
     std::vector<std::uint8_t> bytes_;
     std::unique_ptr<KeyedState, KeyedStateFree> keyed_;
 };
-
-// Reads a key file. Throws std::runtime_error naming the path when the file
-// does not exist, cannot be read, is not a regular file, is accessible to
-// others, is empty, is not one line of hex, or holds fewer than
-// min_heartbeat_key_bytes bytes.
-HeartbeatKey load_heartbeat_key(const std::filesystem::path& path);
-
-// Writes a new random key (32 bytes from libsodium's randombytes_buf, that is
-// the kernel's generator) to `path` with mode 0600. The file appears whole or
-// not at all: the key is written and synced to a temporary file in the same
-// directory, which is then
-// linked into place. Throws std::runtime_error naming the path if a file
-// already exists there (a key is never overwritten: every host must hold the
-// same one) or the file cannot be written.
-void write_new_heartbeat_key(const std::filesystem::path& path);
 
 }  // namespace lobos

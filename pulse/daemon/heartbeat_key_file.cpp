@@ -1,4 +1,4 @@
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key_file.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -13,16 +13,10 @@
 #include <string_view>
 #include <utility>
 
+#include "share/io/file_descriptor.hpp"
+
 namespace lobos {
 namespace {
-
-// libsodium picks its SHA-256 code and opens its random source in
-// sodium_init(), which must run before any other call; it is safe to call
-// from several threads and more than once.
-void ensure_sodium() {
-    static const bool ready = sodium_init() >= 0;
-    if (!ready) throw std::runtime_error("libsodium could not be initialised (sodium_init failed)");
-}
 
 // A key file is one short line; anything much longer is not one, and is not read into memory whole.
 constexpr std::size_t max_key_file_bytes = 4096;
@@ -39,28 +33,6 @@ std::string octal_mode(mode_t mode) {
     std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
     return text;
 }
-
-// Closes the descriptor however the function using it ends.
-class OpenFile {
-public:
-    explicit OpenFile(int fd) : fd_(fd) {}
-    ~OpenFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    OpenFile(const OpenFile&) = delete;
-    OpenFile& operator=(const OpenFile&) = delete;
-
-    int fd() const { return fd_; }
-    // Closes now, so that an error on close (a full disk, on some file systems) is seen.
-    int close() {
-        int result = ::close(fd_);
-        fd_ = -1;
-        return result;
-    }
-
-private:
-    int fd_;
-};
 
 // Wipes a buffer that held key material, whatever path the function takes out.
 class WipedOnExit {
@@ -117,8 +89,8 @@ std::vector<std::uint8_t> parse_key_text(const std::filesystem::path& path, std:
 }
 
 std::string read_key_file(const std::filesystem::path& path) {
-    OpenFile file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (file.fd() < 0) {
+    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (file.get() < 0) {
         int error = errno;
         if (error == ENOENT)
             throw std::runtime_error(
@@ -127,7 +99,7 @@ std::string read_key_file(const std::filesystem::path& path) {
     }
     // The checks look at the file that was opened, not at whatever the path names a moment later.
     struct stat info {};
-    if (::fstat(file.fd(), &info) != 0)
+    if (::fstat(file.get(), &info) != 0)
         throw std::runtime_error(key_file_error(path, "cannot be read: " + system_error_text(errno)));
     if (!S_ISREG(info.st_mode)) throw std::runtime_error(key_file_error(path, "is not a regular file"));
     if ((info.st_mode & 0007) != 0) {
@@ -139,7 +111,7 @@ std::string read_key_file(const std::filesystem::path& path) {
     std::string text;
     char buffer[512];
     for (;;) {
-        ssize_t got = ::read(file.fd(), buffer, sizeof buffer);
+        ssize_t got = ::read(file.get(), buffer, sizeof buffer);
         if (got < 0) {
             if (errno == EINTR) continue;
             int error = errno;
@@ -190,60 +162,6 @@ private:
 
 }  // namespace
 
-HeartbeatKey HeartbeatKey::from_bytes(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() < min_heartbeat_key_bytes)
-        throw std::invalid_argument("a heartbeat key needs at least " +
-                                    std::to_string(min_heartbeat_key_bytes) + " bytes, got " +
-                                    std::to_string(bytes.size()));
-    return HeartbeatKey(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-}
-
-// The keyed inner and outer SHA-256 states: as secret as the key itself.
-struct HeartbeatKey::KeyedState {
-    crypto_auth_hmacsha256_state hmac;
-};
-
-void HeartbeatKey::KeyedStateFree::operator()(KeyedState* state) const noexcept {
-    sodium_memzero(state, sizeof *state);
-    delete state;
-}
-
-HeartbeatKey::HeartbeatKey(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {
-    ensure_sodium();
-    keyed_.reset(new KeyedState);
-    crypto_auth_hmacsha256_init(&keyed_->hmac, bytes_.data(), bytes_.size());
-}
-
-HeartbeatKey::HeartbeatKey(HeartbeatKey&& other) noexcept
-    : bytes_(std::move(other.bytes_)), keyed_(std::move(other.keyed_)) {
-    other.bytes_.clear();
-}
-
-HeartbeatKey& HeartbeatKey::operator=(HeartbeatKey&& other) noexcept {
-    if (this != &other) {
-        wipe();
-        bytes_ = std::move(other.bytes_);
-        keyed_ = std::move(other.keyed_);
-        other.bytes_.clear();
-    }
-    return *this;
-}
-
-std::array<std::uint8_t, 32> HeartbeatKey::sign(std::span<const std::uint8_t> message) const {
-    if (!keyed_) throw std::logic_error("HMAC-SHA256 with a heartbeat key that was moved from");
-    static_assert(crypto_auth_hmacsha256_BYTES == 32);
-    // A copy of the keyed state on the stack; _final wipes it.
-    crypto_auth_hmacsha256_state state = keyed_->hmac;
-    std::array<std::uint8_t, 32> tag{};
-    crypto_auth_hmacsha256_update(&state, message.data(), message.size());
-    crypto_auth_hmacsha256_final(&state, tag.data());
-    return tag;
-}
-
-HeartbeatKey::~HeartbeatKey() { wipe(); }
-
-void HeartbeatKey::wipe() noexcept { sodium_memzero(bytes_.data(), bytes_.size()); }
-
 HeartbeatKey load_heartbeat_key(const std::filesystem::path& path) {
     std::string text = read_key_file(path);
     WipedOnExit wipe_text(text);
@@ -277,18 +195,18 @@ void write_new_heartbeat_key(const std::filesystem::path& path) {
     std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
     TemporaryFile temporary(directory /
                             ("." + path.filename().string() + ".new-" + std::to_string(::getpid())));
-    OpenFile file(::open(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (file.fd() < 0) {
+    FileDescriptor file(::open(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (file.get() < 0) {
         int error = errno;
         temporary.forget();  // not ours: O_EXCL refused it, or it was never made
         throw std::runtime_error(key_file_error(
             path, "cannot be written: " + temporary.path().string() + ": " + system_error_text(error)));
     }
     // The umask can only take bits away from 0600; set it outright so the file is exactly what load wants.
-    if (::fchmod(file.fd(), 0600) != 0)
+    if (::fchmod(file.get(), 0600) != 0)
         throw std::runtime_error(key_file_error(path, "cannot be written: " + system_error_text(errno)));
-    write_all(file.fd(), text, path);
-    if (::fsync(file.fd()) != 0 || file.close() != 0)
+    write_all(file.get(), text, path);
+    if (::fsync(file.get()) != 0 || file.close() != 0)
         throw std::runtime_error(key_file_error(path, "cannot be written: " + system_error_text(errno)));
 
     // link() is the rename that refuses to replace: it fails if a key appeared meanwhile, and it works on
@@ -301,8 +219,8 @@ void write_new_heartbeat_key(const std::filesystem::path& path) {
     }
     ::unlink(temporary.path().c_str());
     temporary.forget();
-    OpenFile dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd() >= 0) ::fsync(dir.fd());  // best effort: some file systems refuse fsync on a directory
+    FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() >= 0) ::fsync(dir.get());  // best effort: some file systems refuse fsync on a directory
 }
 
 }  // namespace lobos
