@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstring>
-#include <iostream>
 #include <stdexcept>
 #include <vector>
 
@@ -45,6 +44,7 @@ std::string shepherd_gone(pid_t pid, const std::string& how) {
 JobRunner::JobRunner(const ClusterPaths& paths, std::string node)
     : paths_(paths),
       node_(std::move(node)),
+      daemon_log_("lobos-runner", node_),
       dir_(paths.node_dir(node_)),
       signals_(io_, SIGINT, SIGTERM, SIGCHLD),
       inotify_(io_),
@@ -73,9 +73,9 @@ void JobRunner::run() {
     io_.run();
 }
 
-void JobRunner::log(const std::string& line) const {
-    std::cerr << "lobos-runner[" << node_ << "]: " << line << "\n";
-}
+void JobRunner::log(const std::string& line) const { daemon_log_.info(line); }
+
+void JobRunner::log_error(const std::string& line) const { daemon_log_.error(line); }
 
 void JobRunner::do_signals() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -94,7 +94,7 @@ void JobRunner::do_watch() {
                                                            std::size_t n) {
         if (ec == asio::error::operation_aborted) return;
         if (ec) {
-            log("inotify: " + ec.message() + "; reading the directory every second only");
+            log_error("inotify: " + ec.message() + "; reading the directory every second only");
             return;
         }
         // Only the daemon's orders want an answer now: the reports this
@@ -138,7 +138,7 @@ std::optional<JobReport> JobRunner::read_report(const std::string& id) const {
         if (!report) log(id + state_suffix.data() + ": " + error);
         return report;
     } catch (const std::exception& e) {
-        log(e.what());
+        log_error(e.what());
         return std::nullopt;
     }
 }
@@ -149,7 +149,7 @@ JobRunner::Claim JobRunner::claim_job(const std::string& id, const JobReport& re
     try {
         return create_job_report(job_file(dir_, id, state_suffix), report) ? Claim::claimed : Claim::taken;
     } catch (const std::exception& e) {
-        log(e.what());
+        log_error(e.what());
         return Claim::failed;
     }
 }
@@ -159,7 +159,7 @@ bool JobRunner::write_report(const std::string& id, const JobReport& report) con
         append_job_report(job_file(dir_, id, state_suffix), report);
         return true;
     } catch (const std::exception& e) {
-        log(e.what());
+        log_error(e.what());
         return false;
     }
 }
@@ -207,7 +207,7 @@ void JobRunner::scan() {
     for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
         names.push_back(it->path().filename().string());
     if (ec) {
-        if (!listing_failed_) log("cannot read " + dir_.string() + ": " + ec.message());
+        if (!listing_failed_) log_error("cannot read " + dir_.string() + ": " + ec.message());
         listing_failed_ = true;
         return;
     }
@@ -225,7 +225,7 @@ void JobRunner::scan() {
                         order && !order->reason.empty())
                         reason = order->reason;
                 } catch (const std::exception& e) {
-                    log(e.what());
+                    log_error(e.what());
                 }
                 end_job(id, JobOutcome::cancelled, reason);
             } else {
@@ -248,7 +248,7 @@ void JobRunner::start_job(const std::string& id) {
     try {
         text = read_file_if_exists(job_file(dir_, id, start_suffix));
     } catch (const std::exception& e) {
-        log(e.what());
+        log_error(e.what());
         return;
     }
     if (!text) return;  // removed since the directory was read
@@ -325,7 +325,7 @@ void JobRunner::start_job(const std::string& id) {
     if (write_report(id, report)) {
         const char go_ahead = 'g';
         if (::write(go[1], &go_ahead, 1) != 1)
-            log(id + ": cannot tell the shepherd to go on: " + errno_text(errno));
+            log_error(id + ": cannot tell the shepherd to go on: " + errno_text(errno));
         log(id + ": started (shepherd pid " + std::to_string(pid) + ")");
     }
     ::close(go[1]);
@@ -338,8 +338,8 @@ void JobRunner::cancel_job(const std::string& id) {
     // reused pid never gets the signal.
     if (!shepherd_alive(it->second)) return;
     if (::kill(it->second.pid, SIGTERM) != 0) {
-        log(id + ": cannot signal the shepherd (pid " + std::to_string(it->second.pid) +
-            "): " + errno_text(errno));
+        log_error(id + ": cannot signal the shepherd (pid " + std::to_string(it->second.pid) +
+                  "): " + errno_text(errno));
         return;
     }
     it->second.cancel_sent = true;

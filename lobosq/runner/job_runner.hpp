@@ -21,6 +21,7 @@
 #include "lobosq/job/node_orders.hpp"
 #include "share/io/asio.hpp"
 #include "share/io/cluster_root.hpp"
+#include "share/io/daemon_log.hpp"
 
 namespace lobos {
 
@@ -67,9 +68,11 @@ private:
     bool write_report(const std::string& id, const JobReport& report) const;
     bool shepherd_alive(const Shepherd& shepherd) const;
     void log(const std::string& line) const;
+    void log_error(const std::string& line) const;
 
     ClusterPaths paths_;
     std::string node_;
+    mutable DaemonLog daemon_log_;  // written from const members too; nothing in it is the runner's state
     std::filesystem::path dir_;
     std::map<std::string, Shepherd> shepherds_;  // by job id
     // Jobs this runner started or ended, kept while any of their files is

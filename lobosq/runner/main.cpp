@@ -2,10 +2,9 @@
 // on every compute node. It runs the jobs the queue daemon orders in
 // ROOT/nodes/NAME/ and reports how they end (lobosq/node_orders.hpp).
 
-#include <iostream>
-
 #include "lobosq/runner/job_runner.hpp"
 #include "share/io/command_line.hpp"
+#include "share/io/daemon_log.hpp"
 
 namespace po = boost::program_options;
 
@@ -24,8 +23,8 @@ int run_node(const lobos::CommandLine& command) {
     const lobos::ClusterPaths& paths = command.paths();
     const std::string name = command.text("node");
     lobos::JobRunner runner(paths, name);
-    std::cerr << "lobos-runner[" << name << "]: running the jobs ordered in " << paths.node_dir(name).string()
-              << "\n";
+    lobos::DaemonLog("lobos-runner", name)
+        .info("running the jobs ordered in " + paths.node_dir(name).string());
     runner.run();
     return exit_ok;
 }
@@ -42,7 +41,8 @@ int main(int argc, char** argv) {
     try {
         return run_node(command);
     } catch (const std::exception& e) {
-        std::cerr << "lobos-runner: " << e.what() << "\n";
+        // A start-up failure: the one kind that ends the runner.
+        lobos::DaemonLog("lobos-runner", command.text("node")).error(e.what());
         return exit_failure;
     }
 }

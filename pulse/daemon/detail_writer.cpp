@@ -1,6 +1,5 @@
 #include "pulse/daemon/detail_writer.hpp"
 
-#include <iostream>
 #include <utility>
 
 #include "share/io/atomic_file.hpp"
@@ -17,9 +16,10 @@ constexpr int lock_attempts = 25;
 }  // namespace
 
 DetailWriter::DetailWriter(StatusWriter files, std::filesystem::path lease_file, std::string self,
-                           std::chrono::milliseconds lease_duration)
+                           std::chrono::milliseconds lease_duration, DaemonLog& log)
     : files_(std::move(files)),
       lease_(std::move(lease_file), std::move(self), lease_duration),
+      log_(log),
       thread_([this] { run(); }) {}
 
 DetailWriter::~DetailWriter() {
@@ -62,32 +62,36 @@ void DetailWriter::run() {
 }
 
 void DetailWriter::write(const Snapshot& snapshot) {
-    try {
-        StagedFile staged = files_.stage_detail(snapshot.nodes, snapshot.links, snapshot.dropped,
-                                                snapshot.taken, snapshot.writer, snapshot.epoch);
-        std::int64_t start_ns = 0, end_ns = 0;
-        for (int attempt = 0; attempt < lock_attempts; ++attempt) {
-            if (attempt > 0) std::this_thread::sleep_for(lock_retry);
-            // Under the lock only the rename, as for node_status.
-            const bool published = lease_.while_held(snapshot.epoch, std::chrono::system_clock::now(), [&] {
+    const auto failed = [&](const FileError& error) {
+        log_.limited(LogLevel::error, "detail",
+                     "cannot write " + files_.detail_path().string() + ": " + error.text());
+    };
+    FileResult<StagedFile> staged = files_.stage_detail(snapshot.nodes, snapshot.links, snapshot.dropped,
+                                                        snapshot.taken, snapshot.writer, snapshot.epoch);
+    if (!staged) return failed(staged.error());
+    std::int64_t start_ns = 0, end_ns = 0;
+    for (int attempt = 0; attempt < lock_attempts; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(lock_retry);
+        // Under the lock only the rename, as for node_status.
+        PrimaryLease::Write published =
+            lease_.while_held(snapshot.epoch, std::chrono::system_clock::now(), [&] {
                 start_ns = wall_clock_ns();
-                staged.publish();
+                staged->publish();
                 end_ns = wall_clock_ns();
             });
-            if (published) {
-                sync_parent_directory(files_.detail_path());
-                files_.audit(snapshot.writer, snapshot.epoch, start_ns, end_ns);
-                return;
-            }
-            // Not published: the lock was busy, or the lease is no longer
-            // ours; only the first is worth waiting for.
-            std::optional<LeaseRecord> current;
-            if (auto text = read_file_if_exists(lease_.file())) current = parse_lease(*text);
-            if (!current || current->holder != snapshot.writer || current->epoch != snapshot.epoch) return;
+        if (published.error) return failed(*published.error);
+        if (published.ran) {
+            if (auto synced = try_sync_parent_directory(files_.detail_path()); !synced)
+                log_.limited(LogLevel::warning, "detail sync", synced.error().text());
+            files_.audit(snapshot.writer, snapshot.epoch, start_ns, end_ns);
+            return;
         }
-    } catch (const std::exception& e) {
-        std::cerr << "pulse[" << snapshot.writer << "]: cannot write " << files_.detail_path().string()
-                  << ": " << e.what() << "\n";
+        // Not published: the lock was busy, or the lease is no longer
+        // ours; only the first is worth waiting for.
+        auto text = try_read_file_if_exists(lease_.file());
+        if (!text || !*text) return;
+        std::optional<LeaseRecord> current = parse_lease(**text);
+        if (!current || current->holder != snapshot.writer || current->epoch != snapshot.epoch) return;
     }
 }
 

@@ -25,6 +25,7 @@
 #include "pulse/daemon/status_writer.hpp"
 #include "share/formats/node_detail.hpp"
 #include "share/formats/node_status.hpp"
+#include "share/io/daemon_log.hpp"
 #include "share/io/primary_lease.hpp"
 
 namespace lobos {
@@ -41,8 +42,9 @@ public:
     };
 
     // `lease_file`, `self` and `lease_duration` as the daemon's PrimaryLease.
+    // Failures to write go to `log`, at a limited rate.
     DetailWriter(StatusWriter files, std::filesystem::path lease_file, std::string self,
-                 std::chrono::milliseconds lease_duration);
+                 std::chrono::milliseconds lease_duration, DaemonLog& log);
     // Lets a write under way finish (it publishes only if the lease is still
     // held), drops one not started, and joins the thread.
     ~DetailWriter();
@@ -59,6 +61,7 @@ private:
 
     StatusWriter files_;
     PrimaryLease lease_;
+    DaemonLog& log_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::optional<Snapshot> next_;  // guarded by mutex_

@@ -2,12 +2,14 @@
 // configuration check (`--check`) and the cluster key's creation (`--keygen`).
 
 #include <iostream>
+#include <sstream>
 
 #include "config/config_loader.hpp"
 #include "config/config_summary.hpp"
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key_file.hpp"
 #include "pulse/daemon/pulse_daemon.hpp"
 #include "share/io/command_line.hpp"
+#include "share/io/daemon_log.hpp"
 
 namespace po = boost::program_options;
 
@@ -44,6 +46,13 @@ int keygen(const lobos::CommandLine& command) {
     return exit_ok;
 }
 
+// As a stream shows it: "1", "0.25".
+std::string seconds_text(double seconds) {
+    std::ostringstream text;
+    text << seconds;
+    return text.str();
+}
+
 int run_node(const lobos::CommandLine& command, std::optional<std::filesystem::path> audit_file) {
     const lobos::ClusterPaths& paths = command.paths();
     auto config = command.load_config(lobos::ConfigWarnings::print);
@@ -54,9 +63,9 @@ int run_node(const lobos::CommandLine& command, std::optional<std::filesystem::p
     const std::string name = command.text("node");
     lobos::HeartbeatKey key = lobos::load_heartbeat_key(key_path(*config, paths));
     lobos::PulseDaemon daemon(*config, paths, node->id, std::move(key), std::move(audit_file));
-    std::cerr << "pulse[" << name << "]: " << (node->is_master() ? "master" : "compute node") << " on "
-              << node->ip << ":" << config->pulse.pulse_port << ", HeartBeat "
-              << config->pulse.heartbeat.count() << " s\n";
+    daemon.log().info(std::string(node->is_master() ? "master" : "compute node") + " on " + node->ip + ":" +
+                      std::to_string(config->pulse.pulse_port) + ", HeartBeat " +
+                      seconds_text(config->pulse.heartbeat.count()) + " s");
     daemon.run();
     return exit_ok;
 }
@@ -85,7 +94,12 @@ int main(int argc, char** argv) {
             return run_node(command, std::move(audit));
         }
     } catch (const std::exception& e) {
-        std::cerr << "pulse: " << e.what() << "\n";
+        // A start-up failure (a socket that cannot be bound, no key): the one
+        // kind that ends the daemon, said as its other lines are.
+        if (command.has("node"))
+            lobos::DaemonLog("pulse", command.text("node")).error(e.what());
+        else
+            std::cerr << "pulse: " << e.what() << "\n";
         return exit_failure;
     }
     return command.usage_error("say what to do (--node NAME, --check or --keygen)");

@@ -3,8 +3,8 @@
 // sockets, the timers and the signal set. Every HeartBeat seconds it sends
 // its report to every master, over each direct link and to each hub's
 // multicast group; it admits what it receives (tag, sender address,
-// sequence) and, on a master, turns it into node and link health. The
-// primary master writes node_status, node.log and node_detail.json.
+// sequence) and, on a master, hands it to the MasterRole, which keeps node
+// and link health and, while primary, writes the status files.
 
 #include <array>
 #include <chrono>
@@ -16,17 +16,16 @@
 #include <vector>
 
 #include "config/cluster_config.hpp"
-#include "pulse/daemon/detail_writer.hpp"
-#include "pulse/daemon/heartbeat_key.hpp"
+#include "pulse/daemon/heartbeat_key_file.hpp"
+#include "pulse/daemon/master_role.hpp"
 #include "pulse/daemon/node_metrics.hpp"
 #include "pulse/daemon/receive_batch.hpp"
-#include "pulse/daemon/status_writer.hpp"
 #include "pulse/health/cluster_health.hpp"
 #include "pulse/health/peer_hearing.hpp"
 #include "pulse/heartbeat/datagram_admission.hpp"
 #include "share/io/asio.hpp"
 #include "share/io/cluster_root.hpp"
-#include "share/io/primary_lease.hpp"
+#include "share/io/daemon_log.hpp"
 
 namespace lobos {
 
@@ -41,6 +40,7 @@ public:
 
     // Runs until SIGINT or SIGTERM.
     void run();
+    DaemonLog& log() { return log_; }
 
 private:
     struct Receiver {
@@ -67,21 +67,13 @@ private:
     void do_heartbeat();
     void send_heartbeat(Instant now);
     Instant now() const;
-    void note_wakeup(Instant now);
-
-    // Master role.
-    void after_news(Instant now);
-    void arm_deadline();
-    void elect(Instant now);
-    void take_over(const PrimaryLease::Claim& claim, Instant now);
-    void step_down(const std::string& why, Instant now);
-    void schedule_write();
-    void write_status();
+    void drain_all();
 
     const ClusterConfig& config_;
     ClusterPaths paths_;
     const Node& self_;
     HeartbeatKey key_;
+    DaemonLog log_;
     DatagramAdmission admission_;
     PeerHearing hearing_;
     NodeMetrics metrics_;
@@ -101,23 +93,7 @@ private:
     std::map<std::string, std::chrono::steady_clock::time_point> last_drop_log_;
     std::map<std::string, std::uint64_t> drops_since_log_;
 
-    // Master role only.
-    std::optional<ClusterHealth> health_;
-    std::optional<PrimaryLease> lease_;
-    std::optional<StatusWriter> writer_;
-    std::optional<DetailWriter> detail_writer_;
-    std::optional<std::uint64_t> epoch_;  // held lease epoch while primary
-    std::vector<std::string> pending_log_;
-    bool status_dirty_ = false;
-    bool write_scheduled_ = false;
-    asio::steady_timer deadline_timer_;
-    bool deadline_armed_ = false;  // a wait on deadline_timer_ is pending
-    asio::steady_timer retry_timer_;
-    asio::steady_timer write_timer_;
-    MonoTime last_write_{};
-    asio::steady_timer election_timer_;  // set to the expiry of a lease this master is waiting for
-    MonoTime last_detail_{};
-    std::optional<MonoTime> last_wakeup_;
+    std::unique_ptr<MasterRole> master_;  // on a master only
 };
 
 }  // namespace lobos

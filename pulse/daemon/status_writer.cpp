@@ -50,15 +50,16 @@ void StatusWriter::audit(const std::string& writer, std::uint64_t epoch, std::in
     }
 }
 
-StagedFile StatusWriter::stage_node_status(const NodeStatus& status) const {
-    return StagedFile(node_status_, format_node_status(status));
+FileResult<StagedFile> StatusWriter::stage_node_status(const NodeStatus& status) const {
+    return StagedFile::stage(node_status_, format_node_status(status));
 }
 
-StagedFile StatusWriter::stage_detail(const std::vector<SharedNodeDetail>& nodes,
-                                      const std::vector<LinkState>& links, const DropCounters& dropped,
-                                      WallTime written, const std::string& writer,
-                                      std::uint64_t epoch) const {
-    return StagedFile(detail_, format_node_detail_snapshot(nodes, links, dropped, written, writer, epoch));
+FileResult<StagedFile> StatusWriter::stage_detail(const std::vector<SharedNodeDetail>& nodes,
+                                                  const std::vector<LinkState>& links,
+                                                  const DropCounters& dropped, WallTime written,
+                                                  const std::string& writer, std::uint64_t epoch) const {
+    return StagedFile::stage(detail_,
+                             format_node_detail_snapshot(nodes, links, dropped, written, writer, epoch));
 }
 
 void StatusWriter::append_log(const std::vector<std::string>& lines) const {

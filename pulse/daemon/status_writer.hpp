@@ -29,11 +29,13 @@ public:
 
     // Status files are staged (written and synced) first and published (renamed
     // into place) under the lease lock, which is so held only for renames.
-    StagedFile stage_node_status(const NodeStatus& status) const;
+    // Errors are values: the primary logs them and tries again at its next heartbeat.
+    FileResult<StagedFile> stage_node_status(const NodeStatus& status) const;
     // node_detail.json from a snapshot whose reports are shared (for the detail writer thread).
-    StagedFile stage_detail(const std::vector<SharedNodeDetail>& nodes, const std::vector<LinkState>& links,
-                            const DropCounters& dropped, WallTime written, const std::string& writer,
-                            std::uint64_t epoch) const;
+    FileResult<StagedFile> stage_detail(const std::vector<SharedNodeDetail>& nodes,
+                                        const std::vector<LinkState>& links, const DropCounters& dropped,
+                                        WallTime written, const std::string& writer,
+                                        std::uint64_t epoch) const;
     void append_log(const std::vector<std::string>& lines) const;
     std::optional<NodeStatus> read_node_status(WallTime now) const;
 

@@ -9,36 +9,30 @@
 #include <atomic>
 #include <system_error>
 
+#include "share/io/file_descriptor.hpp"
+
 namespace lobos {
 
 namespace {
 
-[[noreturn]] void fail(int error, const std::string& what, const std::filesystem::path& path) {
-    throw std::system_error(error, std::system_category(), what + " " + path.string());
+FileError failure(int error, const std::string& what, const std::filesystem::path& path) {
+    return FileError{std::error_code(error, std::system_category()), what + " " + path.string()};
 }
 
-// Closes a descriptor when it goes out of scope on an error path.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
+// open() again after EINTR (an interrupted open on a network file system).
+int open_retrying(const char* path, int flags, unsigned mode = 0) {
+    for (int attempt = 0;; ++attempt) {
+        const int fd = ::open(path, flags, mode);
+        if (fd >= 0 || errno != EINTR || attempt == 100) return fd;
     }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
+}
 
-    int get() const { return fd_; }
-    // Closes now, returning close()'s errno (0 on success): on NFS a failed
-    // write may only be reported here.
-    int close() {
-        int error = ::close(fd_) == 0 ? 0 : errno;
-        fd_ = -1;
-        return error;
+int fsync_retrying(int fd) {
+    for (int attempt = 0;; ++attempt) {
+        const int result = ::fsync(fd);
+        if (result == 0 || errno != EINTR || attempt == 100) return result;
     }
-
-private:
-    int fd_;
-};
+}
 
 // Removes the temporary file unless it was renamed into place.
 class TemporaryFile {
@@ -58,19 +52,45 @@ private:
     bool renamed_ = false;
 };
 
-void write_all(int fd, std::string_view contents, const std::filesystem::path& path) {
-    if (!write_whole(fd, contents)) fail(errno, "cannot write", path);
-}
-
 // Makes the rename itself durable.
-void sync_directory(const std::filesystem::path& directory, const std::filesystem::path& path) {
+FileResult<Done> sync_directory(const std::filesystem::path& directory, const std::filesystem::path& path) {
     FileDescriptor fd(
-        ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.get() < 0) fail(errno, "cannot open the directory of", path);
+        open_retrying(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) return failure(errno, "cannot open the directory of", path);
     // Some file systems cannot sync a directory at all; the rename has
     // happened and there is nothing better to do there.
-    if (::fsync(fd.get()) != 0 && errno != EINVAL && errno != ENOTSUP)
-        fail(errno, "cannot sync the directory of", path);
+    if (fsync_retrying(fd.get()) != 0 && errno != EINVAL && errno != ENOTSUP)
+        return failure(errno, "cannot sync the directory of", path);
+    return Done{};
+}
+
+FileResult<std::optional<std::string>> read_once(const std::filesystem::path& path) {
+    FileDescriptor fd(open_retrying(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT) return std::optional<std::string>();
+        return failure(errno, "cannot open", path);
+    }
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0) return failure(errno, "cannot read", path);
+    if (S_ISDIR(info.st_mode)) return failure(EISDIR, "cannot read", path);
+
+    // The size is a hint only: /proc files say 0, and a file may grow while read.
+    std::string contents;
+    std::size_t chunk = std::max<std::size_t>(static_cast<std::size_t>(info.st_size) + 1, 4096);
+    for (;;) {
+        std::size_t used = contents.size();
+        contents.resize(used + chunk);
+        ssize_t got = ::read(fd.get(), contents.data() + used, chunk);
+        if (got < 0) {
+            contents.resize(used);
+            if (errno == EINTR) continue;
+            return failure(errno, "cannot read", path);
+        }
+        contents.resize(used + static_cast<std::size_t>(got));
+        if (got == 0) break;
+        chunk = 4096 + used;  // grow geometrically when the hint was wrong
+    }
+    return std::optional<std::string>(std::move(contents));
 }
 
 }  // namespace
@@ -94,18 +114,30 @@ std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
     return path.parent_path() / name;
 }
 
+FileResult<StagedFile> StagedFile::stage(std::filesystem::path target, std::string_view contents,
+                                         unsigned mode, Durability durability) {
+    if (target.filename().empty()) return failure(EISDIR, "cannot write", target);
+    TemporaryFile temporary(temporary_path_for(target));
+    FileDescriptor fd(open_retrying(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (fd.get() < 0) return failure(errno, "cannot create a temporary file to write", target);
+    if (!write_whole(fd.get(), contents)) return failure(errno, "cannot write", target);
+    if (durability == Durability::synced && fsync_retrying(fd.get()) != 0)
+        return failure(errno, "cannot sync", target);
+    if (int error = fd.close()) return failure(error, "cannot write", target);
+    temporary.renamed();  // from here on the StagedFile owns the temporary file
+    return StagedFile(Staged{}, std::move(target), temporary.path());
+}
+
+StagedFile::StagedFile(Staged, std::filesystem::path target, std::filesystem::path temporary)
+    : target_(std::move(target)), temporary_(std::move(temporary)) {}
+
 StagedFile::StagedFile(std::filesystem::path target, std::string_view contents, unsigned mode,
-                       Durability durability)
-    : target_(std::move(target)) {
-    if (target_.filename().empty()) fail(EISDIR, "cannot write", target_);
-    TemporaryFile temporary(temporary_path_for(target_));
-    FileDescriptor fd(::open(temporary.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-    if (fd.get() < 0) fail(errno, "cannot create a temporary file to write", target_);
-    write_all(fd.get(), contents, target_);
-    if (durability == Durability::synced && ::fsync(fd.get()) != 0) fail(errno, "cannot sync", target_);
-    if (int error = fd.close()) fail(error, "cannot write", target_);
-    temporary_ = temporary.path();
-    temporary.renamed();  // from here on this object owns the temporary file
+                       Durability durability) {
+    FileResult<StagedFile> staged = stage(std::move(target), contents, mode, durability);
+    if (!staged) staged.error().raise();
+    target_ = std::move(staged->target_);
+    temporary_ = std::move(staged->temporary_);
+    staged->published_ = true;  // the temporary file is this object's now
 }
 
 StagedFile::StagedFile(StagedFile&& other) noexcept
@@ -119,53 +151,62 @@ StagedFile::~StagedFile() {
     if (!published_ && !temporary_.empty()) ::unlink(temporary_.c_str());
 }
 
-void StagedFile::publish() {
-    if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail(errno, "cannot replace", target_);
+FileResult<Done> StagedFile::try_publish() {
+    if (::rename(temporary_.c_str(), target_.c_str()) != 0) return failure(errno, "cannot replace", target_);
     published_ = true;
+    return Done{};
 }
 
-void sync_parent_directory(const std::filesystem::path& path) { sync_directory(path.parent_path(), path); }
+void StagedFile::publish() {
+    if (auto done = try_publish(); !done) done.error().raise();
+}
+
+FileResult<Done> try_sync_parent_directory(const std::filesystem::path& path) {
+    return sync_directory(path.parent_path(), path);
+}
+
+void sync_parent_directory(const std::filesystem::path& path) {
+    if (auto done = try_sync_parent_directory(path); !done) done.error().raise();
+}
+
+FileResult<Done> try_write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                                           unsigned mode, Durability durability) {
+    FileResult<StagedFile> staged = StagedFile::stage(path, contents, mode, durability);
+    if (!staged) return staged.error();
+    if (auto done = staged->try_publish(); !done) return done;
+    if (durability == Durability::synced) return sync_directory(path.parent_path(), path);
+    return Done{};
+}
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents, unsigned mode,
                            Durability durability) {
-    StagedFile staged(path, contents, mode, durability);
-    staged.publish();
-    if (durability == Durability::synced) sync_directory(path.parent_path(), path);
+    if (auto done = try_write_file_atomically(path, contents, mode, durability); !done) done.error().raise();
+}
+
+FileResult<Done> try_sync_file_system(const std::filesystem::path& path) {
+    FileDescriptor fd(open_retrying(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return failure(errno, "cannot open", path);
+    if (::syncfs(fd.get()) != 0) return failure(errno, "cannot sync the file system of", path);
+    return Done{};
 }
 
 void sync_file_system(const std::filesystem::path& path) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) fail(errno, "cannot open", path);
-    if (::syncfs(fd.get()) != 0) fail(errno, "cannot sync the file system of", path);
+    if (auto done = try_sync_file_system(path); !done) done.error().raise();
+}
+
+FileResult<std::optional<std::string>> try_read_file_if_exists(const std::filesystem::path& path) {
+    // On a network file system a file renamed over while it is read gives
+    // ESTALE; the new file is there to be read.
+    for (int attempt = 0;; ++attempt) {
+        auto contents = read_once(path);
+        if (contents || contents.error().code.value() != ESTALE || attempt == 2) return contents;
+    }
 }
 
 std::optional<std::string> read_file_if_exists(const std::filesystem::path& path) {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        if (errno == ENOENT) return std::nullopt;
-        fail(errno, "cannot open", path);
-    }
-    struct stat info {};
-    if (::fstat(fd.get(), &info) != 0) fail(errno, "cannot read", path);
-    if (S_ISDIR(info.st_mode)) fail(EISDIR, "cannot read", path);
-
-    // The size is a hint only: /proc files say 0, and a file may grow while read.
-    std::string contents;
-    std::size_t chunk = std::max<std::size_t>(static_cast<std::size_t>(info.st_size) + 1, 4096);
-    for (;;) {
-        std::size_t used = contents.size();
-        contents.resize(used + chunk);
-        ssize_t got = ::read(fd.get(), contents.data() + used, chunk);
-        if (got < 0) {
-            contents.resize(used);
-            if (errno == EINTR) continue;
-            fail(errno, "cannot read", path);
-        }
-        contents.resize(used + static_cast<std::size_t>(got));
-        if (got == 0) break;
-        chunk = 4096 + used;  // grow geometrically when the hint was wrong
-    }
-    return contents;
+    auto contents = try_read_file_if_exists(path);
+    if (!contents) contents.error().raise();
+    return std::move(*contents);
 }
 
 }  // namespace lobos

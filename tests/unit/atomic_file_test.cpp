@@ -1,5 +1,7 @@
 #include "share/io/atomic_file.hpp"
 
+#include <errno.h>
+
 #include <algorithm>
 #include <atomic>
 #include <string>
@@ -119,5 +121,54 @@ TEST_SUITE("atomic file") {
         CHECK(other_seen == 0);
         CHECK(small_seen + large_seen == reads);
         CHECK(names_in(dir.path()) == std::vector<std::string>{"node_status"});
+    }
+
+    TEST_CASE("the non-throwing write gives the error as a value naming the file") {
+        test::ScratchDir dir("atomic-value");
+        const auto file = dir.path() / "missing" / "node_status";
+        FileResult<Done> written = try_write_file_atomically(file, "x");
+        REQUIRE_FALSE(written.ok());
+        CHECK(written.error().code.value() == ENOENT);
+        CHECK(written.error().text().find(file.string()) != std::string::npos);
+        // The directory back, the same call succeeds: nothing was left broken.
+        std::filesystem::create_directory(dir.path() / "missing");
+        CHECK(try_write_file_atomically(file, "x").ok());
+        CHECK(read_file_if_exists(file) == "x");
+    }
+
+    TEST_CASE("the non-throwing write over a directory fails and leaves no temporary file") {
+        test::ScratchDir dir("atomic-value-dir");
+        std::filesystem::create_directory(dir.path() / "node_status");
+        FileResult<Done> written = try_write_file_atomically(dir.path() / "node_status", "x");
+        REQUIRE_FALSE(written.ok());
+        CHECK(written.error().action == "cannot replace " + (dir.path() / "node_status").string());
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"node_status"});
+    }
+
+    TEST_CASE("the non-throwing read gives nothing for a missing file and an error for a directory") {
+        test::ScratchDir dir("atomic-value-read");
+        auto missing = try_read_file_if_exists(dir.path() / "none");
+        REQUIRE(missing.ok());
+        CHECK_FALSE(missing->has_value());
+        auto directory = try_read_file_if_exists(dir.path());
+        REQUIRE_FALSE(directory.ok());
+        CHECK(directory.error().code.value() == EISDIR);
+        write_file_atomically(dir.path() / "f", "text");
+        auto file = try_read_file_if_exists(dir.path() / "f");
+        REQUIRE(file.ok());
+        CHECK(**file == "text");
+    }
+
+    TEST_CASE("a staged file that cannot be made is an error value, and the throwing form says the same") {
+        test::ScratchDir dir("atomic-staged");
+        const auto target = dir.path() / "no-such-dir" / "lease";
+        auto staged = StagedFile::stage(target, "x");
+        REQUIRE_FALSE(staged.ok());
+        try {
+            StagedFile thrown(target, "x");
+            FAIL("no exception");
+        } catch (const std::system_error& e) {
+            CHECK(std::string(e.what()) == staged.error().text());
+        }
     }
 }

@@ -3,14 +3,26 @@
 // any machine that sees the cluster root; writes nothing.
 
 #include <signal.h>
+#include <unistd.h>
 
-#include <iostream>
+#include <string>
 
 #include <civetweb.h>
 
 #include "share/io/command_line.hpp"
+#include "share/io/daemon_log.hpp"
 #include "webstatus/content/listen_address.hpp"
 #include "webstatus/server/status_server.hpp"
+
+namespace {
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return "-";
+    return name;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     lobos::CommandLine command("webstatus",
@@ -34,17 +46,18 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     mg_init_library(0);
+    lobos::DaemonLog log("webstatus", host_name());
     int status = 0;
     try {
         lobos::web::StatusServer::Options options;
         options.listen = *listen.address;
+        options.log = &log;
         lobos::web::StatusServer server(command.paths(), std::move(*config), options);
-        std::cout << "webstatus: serving " << command.paths().root.string() << " at " << server.url()
-                  << std::endl;
+        log.info("serving " + command.paths().root.string() + " at " + server.url());
         int signal = 0;
         sigwait(&stop_signals, &signal);
     } catch (const std::exception& e) {
-        std::cerr << "webstatus: " << e.what() << "\n";
+        log.error(e.what());  // a start-up failure: the one kind that ends webstatus
         status = 1;
     }
     mg_exit_library();

@@ -12,6 +12,7 @@
 
 #include <civetweb.h>
 
+#include "share/io/daemon_log.hpp"
 #include "webstatus/content/http_response.hpp"
 #include "webstatus/content/job_log_source.hpp"
 #include "webstatus/content/job_page.hpp"
@@ -110,7 +111,9 @@ int StatusServer::on_request(mg_connection* connection, void* self) {
     try {
         return static_cast<StatusServer*>(self)->serve(connection);
     } catch (const std::exception& e) {
-        // A bug here must cost one request, never the server.
+        // A bug or an I/O error here must cost one request, never the server.
+        if (DaemonLog* log = static_cast<StatusServer*>(self)->options_.log)
+            log->limited(LogLevel::error, "request", std::string("a request failed: ") + e.what());
         const std::string body = "{\"error\":\"internal error\"}";
         ResponseHead head;
         head.status = 500;

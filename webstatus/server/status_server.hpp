@@ -19,6 +19,10 @@
 struct mg_connection;
 struct mg_context;
 
+namespace lobos {
+class DaemonLog;
+}
+
 namespace lobos::web {
 
 class StatusServer {
@@ -29,6 +33,9 @@ public:
         // keep-alive client or a live log holds one while it is open.
         int threads = 48;
         int max_log_streams = 16;
+        // Where a request that failed inside the server is said (at a
+        // limited rate); none in tests that do not care.
+        DaemonLog* log = nullptr;
     };
 
     // Starts serving; throws std::runtime_error saying why it cannot (the address is taken...).

@@ -1,0 +1,56 @@
+#pragma once
+// Which master is primary, decided without any I/O: the rule and its
+// reactions to the lease, so that they are tested on their own. The
+// primary is the master of lowest rank that is up; a master that has just
+// started first waits MasterTimeOut to hear the masters ranked above it; a
+// master may write only while it holds the lease (PrimaryLease), which the
+// daemon claims when this choice says so.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace lobos {
+
+// A master ranked above this one (a lower rank number), and whether it was
+// heard within MasterTimeOut.
+struct MasterHeard {
+    std::string name;
+    bool heard = false;
+};
+
+struct PrimaryChoice {
+    enum class Action {
+        claim,       // claim or renew the lease: no master ranked above is up
+        stand_down,  // give the lease up: a master ranked above is heard again
+        wait,        // not primary, and not to become it now
+    };
+    Action action = Action::wait;
+    std::string reason;  // for stand_down and wait: why, for the log
+};
+
+// `ranked_above`: the masters of lower rank than this one, in rank order.
+// `since_start`: how long this master has run. `primary`: whether it holds
+// an epoch now.
+PrimaryChoice choose_primary(std::span<const MasterHeard> ranked_above,
+                             std::chrono::steady_clock::duration since_start,
+                             std::chrono::steady_clock::duration master_timeout, bool primary);
+
+// What a master does with the outcome of its claim.
+enum class LeaseStep {
+    take_over,        // held with an epoch not held before: become primary and reconcile
+    renewed,          // held with the epoch already held: nothing changes
+    lost,             // another master holds it while this one thought it primary
+    wait_for_expiry,  // another master holds it; try again when it expires
+    retry,            // the lock was busy, or the lease could not be read or written: try again
+                      // next heartbeat, keeping the epoch (while_held checks it before any write)
+};
+
+enum class ClaimResult { held, taken_by_other, lock_busy, io_error };
+
+LeaseStep after_claim(ClaimResult result, std::uint64_t claimed_epoch,
+                      std::optional<std::uint64_t> held_epoch);
+
+}  // namespace lobos
