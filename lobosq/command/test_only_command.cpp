@@ -4,6 +4,7 @@
 #include "lobosq/command/commands.hpp"
 #include "lobosq/command/daemon_request.hpp"
 #include "lobosq/job/script_text.hpp"
+#include "lobosq/scheduler/probe_answer.hpp"
 
 namespace lobos {
 
@@ -33,7 +34,12 @@ int test_job(const ClusterConfig& config, const ClusterPaths& paths, std::istrea
         err << "lobosq: " << reply.answer->message << "\n";
         return exit_refused;
     }
-    out << "lobosq: test only, nothing queued: the job " << reply.answer->message << "\n";
+    // The estimate comes as data, said here in the user's time zone.
+    std::string error;
+    const std::optional<ProbeEstimate> estimate = decode_probe_estimate(reply.answer->message, error);
+    out << "lobosq: test only, nothing queued: the job "
+        << (estimate ? describe_probe(*estimate, std::chrono::system_clock::now()) : reply.answer->message)
+        << "\n";
     return exit_ok;
 }
 

@@ -56,21 +56,19 @@ HealthyCpus healthy_cpus(const ClusterSnapshot& snapshot, std::uint64_t disk_flo
     return healthy;
 }
 
-std::string describe_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names) {
-    std::string text;
+NodeFaults node_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names) {
+    NodeFaults faults;
     for (NodeFault fault : {NodeFault::down, NodeFault::unreachable, NodeFault::disk_full}) {
         std::vector<const std::string*> nodes;
         for (std::size_t n = 0; n < healthy.nodes.size() && n < snapshot.compute.size(); ++n)
             if (healthy.nodes[n].fault == fault) nodes.push_back(&snapshot.compute[n].name());
         if (nodes.empty()) continue;
-        if (!text.empty()) text += "; ";
         const std::size_t shown = std::min(nodes.size(), static_cast<std::size_t>(std::max(names, 1)));
-        for (std::size_t i = 0; i < shown; ++i) text += (i ? ", " : "") + *nodes[i];
-        if (nodes.size() > shown) text += " and " + std::to_string(nodes.size() - shown) + " more";
-        text += " ";
-        text += describe(fault);
+        NodeFaultGroup group{std::string(describe(fault)), {}, static_cast<int>(nodes.size() - shown)};
+        for (std::size_t i = 0; i < shown; ++i) group.nodes.push_back(*nodes[i]);
+        faults.push_back(std::move(group));
     }
-    return text;
+    return faults;
 }
 
 }  // namespace lobos

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lobosq/placement/cluster_snapshot.hpp"
+#include "share/formats/wait_reason.hpp"
 
 namespace lobos {
 
@@ -46,9 +47,10 @@ struct HealthyCpus {
 HealthyCpus healthy_cpus(const ClusterSnapshot& snapshot, std::uint64_t disk_floor_bytes);
 
 // The nodes that cannot give CPUs and why, for the reasons a waiting job
-// gives: "pe5 down; pe3, pe4 unreachable; pe2 disk full"; up to `names`
-// nodes named for each fault, then "and N more". Empty when all are healthy
-// (offline CPUs alone are not named: their nodes still give the others).
-std::string describe_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names = 4);
+// gives ("pe5 down; pe3, pe4 unreachable; pe2 disk full"): down, then
+// unreachable, then disk full; up to `names` nodes named for each fault, then
+// a count of the others. Empty when all are healthy (offline CPUs alone are
+// not named: their nodes still give the others).
+NodeFaults node_faults(const ClusterSnapshot& snapshot, const HealthyCpus& healthy, int names = 4);
 
 }  // namespace lobos

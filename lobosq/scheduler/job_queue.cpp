@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "lobosq/scheduler/reservation_profile.hpp"
-#include "share/formats/local_time.hpp"
 
 namespace lobos {
 
@@ -21,11 +20,16 @@ bool before(const Job* a, const Job* b) {
            std::make_tuple(-priority_of(b->spec), b->spec.submitted, b->spec.id);
 }
 
-std::string cpus_wanted(const PlacementRequest& r) {
-    std::string n = r.nprocs_low == r.nprocs_high
-                        ? std::to_string(r.nprocs_low)
-                        : std::to_string(r.nprocs_low) + "-" + std::to_string(r.nprocs_high);
-    return n + (n == "1" ? " CPU" : " CPUs") + (r.tpip > 1 ? " (" + std::to_string(r.tpip) + " a node)" : "");
+// A job that waits for CPUs: what it asks for, what is free, and the nodes that cannot give any.
+WaitReason wanting(WaitCode code, const PlacementRequest& r, int free_cpus, const NodeFaults& faults) {
+    WaitReason why;
+    why.code = code;
+    why.nprocs_low = r.nprocs_low;
+    why.nprocs_high = r.nprocs_high;
+    why.tpip = r.tpip;
+    why.free_cpus = free_cpus;
+    why.faults = faults;
+    return why;
 }
 
 CpuAvailability everything_free(const std::vector<CpuSlot>& cpus, const std::set<std::string>& up_nodes) {
@@ -222,10 +226,6 @@ private:
     std::vector<int> touched_;
 };
 
-std::string with_faults(std::string text, const std::string& faults) {
-    return faults.empty() ? text : text + "; " + faults;
-}
-
 }  // namespace
 
 SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const PlacementPolicy& place,
@@ -274,7 +274,7 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
         WaitingEstimate e{job->spec.id, ++rank, std::nullopt, std::nullopt, {}};
         if (d.rtime && *d.rtime > now) {
             e.start = *d.rtime;
-            e.why = "held until " + short_local_time(*d.rtime, now) + " (#RTIME)";
+            e.why = held_until(*d.rtime);
         } else {
             // At once: any usable CPU will do, held or not.
             CpuAvailability any{&cpus_, usable, view.up_nodes};
@@ -282,8 +282,7 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
             if (auto placement = place(request, any))
                 start_now(*job, e, std::move(*placement));
             else
-                e.why = with_faults("needs " + cpus_wanted(request) + "; the nodes up now cannot give them",
-                                    view.faults);
+                e.why = wanting(WaitCode::cannot_place, request, 0, view.faults);
         }
         pass.waiting.push_back(std::move(e));
     }
@@ -390,21 +389,22 @@ SchedulePass JobQueue::plan(JobTime now, const ClusterView& view, const Placemen
             }
         }
 
-        if (later)
-            e.why = "held until " + short_local_time(*d.rtime, now) + " (#RTIME)";
-        else if (capped && free_now.may_fit(request, clear_until_end))
-            e.why = "user cap " + std::to_string(rules_.user_job_cap) + " reached";
-        else if (!e.start)
-            e.why = with_faults("needs " + cpus_wanted(request) + "; the nodes up now cannot give them",
-                                view.faults);
-        else if (ahead && free_now.may_fit(request, [](int) { return true; }))
-            e.why = "behind " + ahead->spec.id + " (starts " + short_local_time(ahead_start, now) + ")";
-        else if (d.nproc0 && *d.nproc0 >= 1 && *d.nproc0 <= static_cast<int>(count) && !free_now[*d.nproc0])
-            e.why = "NPROC0 CPU " + std::to_string(*d.nproc0) + " is busy";
-        else
-            e.why = with_faults(
-                "needs " + cpus_wanted(request) + ", " + std::to_string(free_now.count()) + " free",
-                view.faults);
+        if (later) {
+            e.why = held_until(*d.rtime);
+        } else if (capped && free_now.may_fit(request, clear_until_end)) {
+            e.why.code = WaitCode::user_cap;
+            e.why.cap = rules_.user_job_cap;
+        } else if (!e.start) {
+            e.why = wanting(WaitCode::cannot_place, request, 0, view.faults);
+        } else if (ahead && free_now.may_fit(request, [](int) { return true; })) {
+            e.why = behind(ahead->spec.id, ahead_start);
+        } else if (d.nproc0 && *d.nproc0 >= 1 && *d.nproc0 <= static_cast<int>(count) &&
+                   !free_now[*d.nproc0]) {
+            e.why.code = WaitCode::nproc0_busy;
+            e.why.cpu = *d.nproc0;
+        } else {
+            e.why = wanting(WaitCode::needs_cpus, request, free_now.count(), view.faults);
+        }
         if (e.start && !ahead && !later) {
             ahead = job;
             ahead_start = *e.start;
@@ -421,7 +421,7 @@ SchedulePass JobQueue::schedule(JobTime now, const ClusterView& view, const Plac
     for (const WaitingEstimate& e : pass.waiting)
         if (e.start && e.cpus && *e.start > now) promised_.emplace(e.id, Promise{*e.start, *e.cpus});
     for (const WaitingEstimate& e : pass.waiting) {
-        if (!e.start || *e.start != now || !e.cpus || !e.why.empty()) continue;
+        if (!e.start || *e.start != now || !e.cpus || e.why.waits()) continue;
         Job& job = jobs_.find(e.id)->second;
         job.state = JobState::running;
         job.started = now;

@@ -27,6 +27,7 @@
 #include "lobosq/job/job.hpp"
 #include "lobosq/placement/placement.hpp"
 #include "share/formats/cpu_numbering.hpp"
+#include "share/formats/wait_reason.hpp"
 
 namespace lobos {
 
@@ -70,7 +71,7 @@ struct ClusterView {
     // healthy[number - 1]: the CPU may be given (reachable, online, disk
     // above the floor; holds aside). Empty: every CPU of an up node.
     std::vector<bool> healthy;
-    std::string faults;  // "pe5 down; pe3, pe4 unreachable"; empty when all is well
+    NodeFaults faults;  // "pe5 down; pe3, pe4 unreachable"; empty when all is well
 };
 
 // Puts the waiting normal jobs in the order they are to be considered
@@ -82,7 +83,7 @@ struct WaitingEstimate {
     int rank = 0;                   // place in queue order, 1 first (job_status's pri)
     std::optional<JobTime> start;   // none when it cannot start with the nodes up now
     std::optional<Placement> cpus;  // the CPUs it starts on, or that the plan reserves
-    std::string why;                // why it is not running yet; empty when it starts now
+    WaitReason why;                 // why it is not running yet; none when it starts now
 };
 
 struct SchedulePass {

@@ -33,7 +33,7 @@ std::string format_job_table(const JobDetail& detail, StatusClock::time_point no
     std::vector<Column> columns{{"JOBID", false}, {"USER", false}, {"STATE", false}, {"CPUS", true},
                                 {"START", false}, {"ETIME", true}, {"RUN", true},    {"CPUS-HELD", false}};
     const bool any_why = std::any_of(detail.jobs.begin(), detail.jobs.end(),
-                                     [](const JobView& job) { return !job.why.empty(); });
+                                     [](const JobView& job) { return job.why.waits(); });
     if (any_why) columns.push_back({"WHY", false});
 
     std::vector<std::vector<std::string>> rows;
@@ -57,7 +57,7 @@ std::string format_job_table(const JobDetail& detail, StatusClock::time_point no
                                      format_duration(job.etime),
                                      is_running ? format_duration(job.run) : "-",
                                      job.cpus.empty() ? "-" : format_cpu_list(job.cpus)};
-        if (any_why) row.push_back(job.why);
+        if (any_why) row.push_back(render_wait_reason(job.why, now));
         rows.push_back(std::move(row));
     }
 

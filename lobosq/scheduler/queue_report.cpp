@@ -75,7 +75,7 @@ QueueReport report_queue(const JobQueue& queue, JobTime now, int free_cpus,
             view.why = e->second->why;
         } else {
             line.start = now;
-            view.why = "not planned yet";
+            view.why.code = WaitCode::not_planned;
         }
         r.status.jobs.push_back(std::move(line));
         r.detail.jobs.push_back(std::move(view));

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "share/formats/wait_reason.hpp"
+
 namespace lobos {
 
 using StatusClock = std::chrono::system_clock;
@@ -63,7 +65,7 @@ struct JobView {
     bool start_estimated = false;
     std::chrono::seconds etime{0};
     std::chrono::seconds run{0};
-    std::string why;  // why a waiting job waits; empty when running
+    WaitReason why;   // why a waiting job waits; none when running
     std::string dir;  // submit directory
 
     bool operator==(const JobView&) const = default;

@@ -5,10 +5,10 @@
 #include <limits>
 #include <string_view>
 
-#include "lobosq/job/job_json.hpp"
 #include "share/formats/cpu_numbering.hpp"
 #include "share/formats/decimal_text.hpp"
 #include "share/formats/job_status.hpp"
+#include "share/formats/json_fields.hpp"
 #include "share/formats/line_fields.hpp"
 #include "share/formats/local_time.hpp"
 
@@ -16,7 +16,7 @@ namespace lobos {
 
 namespace {
 
-using namespace job_json;
+using namespace json_fields;
 
 constexpr std::string_view column_header = "# job id uid gid pri CPUs Start Time Est Time Act Time cpus";
 
@@ -88,7 +88,7 @@ json view_json(const JobView& view) {
         {"start_estimated", view.start_estimated},
         {"etime_seconds", view.etime.count()},
         {"run_seconds", view.run.count()},
-        {"why", text_value(view.why)},
+        {"why", wait_reason_json(view.why)},
         {"dir", text_value(view.dir)},
     };
 }
@@ -117,7 +117,7 @@ JobView read_view(const json& value, const std::string& where) {
     view.start_estimated = boolean_at(object, "start_estimated", where);
     view.etime = std::chrono::seconds(integer_at<std::int64_t>(object, "etime_seconds", where));
     view.run = std::chrono::seconds(integer_at<std::int64_t>(object, "run_seconds", where));
-    view.why = text_at(object, "why", where);
+    view.why = read_wait_reason(member(object, "why", where), member_path(where, "why"));
     view.dir = text_at(object, "dir", where);
     return view;
 }

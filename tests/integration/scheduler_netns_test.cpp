@@ -134,7 +134,7 @@ TEST_SUITE("scheduler in network namespaces") {
             // Blockers started within a second of each other: each estimate is one blocker's end.
             CHECK(*w->start - last_blocker_start <= std::chrono::minutes(33));
             CHECK(*w->start - last_blocker_start > std::chrono::minutes(32));
-            CHECK(w->why.find("needs 2 CPUs (2 a node), 0 free") == 0);
+            CHECK(render_wait_reason(w->why, d->written).find("needs 2 CPUs (2 a node), 0 free") == 0);
         }
         const JobStatusRead status = parse_job_status(read(cluster.root() / "job_status"));
         int estimated = 0;
@@ -179,8 +179,9 @@ TEST_SUITE("scheduler in network namespaces") {
                                 d = q.detail();
                                 if (!d) return false;
                                 const JobView* v = q.view(*d, all.back());
-                                return v && v->why.find("n4 down") != std::string::npos &&
-                                       v->why.find("n3") != std::string::npos;
+                                const std::string why = v ? render_wait_reason(v->why, d->written) : "";
+                                return why.find("n4 down") != std::string::npos &&
+                                       why.find("n3") != std::string::npos;
                             },
                             patience),
                         cluster.logs());

@@ -52,15 +52,16 @@ TEST_SUITE("healthy cpus") {
 
     TEST_CASE("the faults are told by node, down first, then unreachable; none when all is well") {
         SnapshotCluster c(test::sample_cluster_config());
-        CHECK(describe_faults(c.snapshot(), healthy_cpus(c.snapshot(), gigabyte)).empty());
+        CHECK(node_faults(c.snapshot(), healthy_cpus(c.snapshot(), gigabyte)).empty());
         c.node_down("pe1");
         c.link_down("pe2", "pe3");
         c.link_down("pe3", "hub1");
         c.link_down("pe4", "hub2");
         const ClusterSnapshot s = c.snapshot();
         const HealthyCpus h = healthy_cpus(s, gigabyte);
-        CHECK(describe_faults(s, h) == "pe1 down; pe3, pe4 unreachable");
-        CHECK(describe_faults(s, h, 1) == "pe1 down; pe3 and 1 more unreachable");
+        CHECK(describe_node_faults(node_faults(s, h)) == "pe1 down; pe3, pe4 unreachable");
+        CHECK(node_faults(s, h, 1) == NodeFaults{{"down", {"pe1"}, 0}, {"unreachable", {"pe3"}, 1}});
+        CHECK(describe_node_faults(node_faults(s, h, 1)) == "pe1 down; pe3 and 1 more unreachable");
     }
 
     TEST_CASE("a down hub cuts off only the nodes with no other way to a master") {

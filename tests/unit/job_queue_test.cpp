@@ -89,6 +89,9 @@ const WaitingEstimate& estimate_of(const std::vector<WaitingEstimate>& plan, con
 const PlacementPolicy first_fit = place_first_fit;
 const JobTime t0 = job_time(1'800'000'000);
 
+// Why a job waits, as lobosq stat says it at t0.
+std::string said(const WaitingEstimate& e) { return render_wait_reason(e.why, t0); }
+
 }  // namespace
 
 TEST_SUITE("job queue") {
@@ -311,7 +314,7 @@ TEST_SUITE("job queue plan") {
         CHECK(plan[0].rank == 1);
         REQUIRE(plan[0].start);
         CHECK(*plan[0].start == t0 + minutes(50));
-        CHECK(plan[0].why == "needs 4 CPUs (2 a node), 2 free");
+        CHECK(said(plan[0]) == "needs 4 CPUs (2 a node), 2 free");
         // The plan reserves n4, free now, and one node that frees at 50 minutes.
         REQUIRE(plan[0].cpus);
         CHECK(plan[0].cpus->cpus == std::vector<int>{1, 2, 7, 8});
@@ -344,7 +347,7 @@ TEST_SUITE("job queue plan") {
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
         REQUIRE(plan.size() == 1);
         CHECK(plan[0].start == t0 + minutes(1));
-        CHECK(plan[0].why == "needs 2 CPUs, 1 free");
+        CHECK(said(plan[0]) == "needs 2 CPUs, 1 free");
         CHECK(q.over_limit(t0).empty());
 
         // With EtimeLimit 3 it is ended at 3 hours: expected then.
@@ -375,11 +378,12 @@ TEST_SUITE("job queue plan") {
         const WaitingEstimate& erin = estimate_of(pass.waiting, "erin.1");
         CHECK(bob.start == t0 + minutes(50));
         CHECK(dave.start == t0);
-        CHECK(dave.why.empty());
+        CHECK_FALSE(dave.why.waits());
         REQUIRE(dave.cpus);
         CHECK(dave.cpus->cpus == std::vector<int>{7, 8});
         // carol fits on n4 now, but would still hold it when bob starts.
-        CHECK(carol.why == "behind bob.1 (starts " + [] {
+        CHECK(carol.why == behind("bob.1", t0 + minutes(50)));
+        CHECK(said(carol) == "behind bob.1 (starts " + [] {
             std::string hhmm;
             append_time_of_day(hhmm, t0 + minutes(50));
             return hhmm.substr(0, 5);
@@ -387,7 +391,7 @@ TEST_SUITE("job queue plan") {
         // After bob's hour, on the nodes bob leaves free; erin after both.
         CHECK(carol.start == t0 + minutes(50));
         CHECK(erin.start == t0 + minutes(110));
-        CHECK(erin.why.find("needs 8 CPUs (2 a node)") == 0);
+        CHECK(said(erin).find("needs 8 CPUs (2 a node)") == 0);
     }
 
     TEST_CASE("without backfill no job is expected to start before the one ahead of it") {
@@ -400,7 +404,7 @@ TEST_SUITE("job queue plan") {
         SchedulePass pass = q.plan(t0, ClusterView{nodes_up(4), {}, {}}, first_fit);
         CHECK(pass.started.empty());
         CHECK(estimate_of(pass.waiting, "dave.1").start == t0 + minutes(50));
-        CHECK(estimate_of(pass.waiting, "dave.1").why.find("behind bob.1") == 0);
+        CHECK(said(estimate_of(pass.waiting, "dave.1")).find("behind bob.1") == 0);
     }
 
     TEST_CASE("a job that cannot start with the nodes up now has no expected start, and holds nothing back") {
@@ -408,11 +412,11 @@ TEST_SUITE("job queue plan") {
         const std::set<std::string> up{"n1", "n2", "n3"};
         q.add(waiting_job("alice.1", 10, {.nprocs = 8, .tpip = 2}));
         q.add(waiting_job("bob.1", 20, {.nprocs = 2}));
-        SchedulePass pass = q.plan(t0, ClusterView{up, {}, "n4 down"}, first_fit);
+        SchedulePass pass = q.plan(t0, ClusterView{up, {}, {{"down", {"n4"}, 0}}}, first_fit);
         REQUIRE(pass.waiting.size() == 2);
         const WaitingEstimate& alice = estimate_of(pass.waiting, "alice.1");
         CHECK_FALSE(alice.start.has_value());
-        CHECK(alice.why == "needs 8 CPUs (2 a node); the nodes up now cannot give them; n4 down");
+        CHECK(said(alice) == "needs 8 CPUs (2 a node); the nodes up now cannot give them; n4 down");
         CHECK(pass.started == std::vector<std::string>{"bob.1"});
     }
 
@@ -422,10 +426,11 @@ TEST_SUITE("job queue plan") {
         healthy[0] = healthy[1] = false;  // n1: disk full
         q.add(waiting_job("alice.1", 10, {.nprocs = 8, .tpip = 2}));
         q.add(waiting_job("bob.1", 20, {.nprocs = 6, .tpip = 2}));
-        SchedulePass pass = q.plan(t0, ClusterView{nodes_up(4), healthy, "n1 disk full"}, first_fit);
+        SchedulePass pass =
+            q.plan(t0, ClusterView{nodes_up(4), healthy, {{"disk full", {"n1"}, 0}}}, first_fit);
         CHECK(pass.started == std::vector<std::string>{"bob.1"});
         CHECK(estimate_of(pass.waiting, "bob.1").cpus->cpus == std::vector<int>{3, 4, 5, 6, 7, 8});
-        CHECK(estimate_of(pass.waiting, "alice.1").why ==
+        CHECK(said(estimate_of(pass.waiting, "alice.1")) ==
               "needs 8 CPUs (2 a node); the nodes up now cannot give them; n1 disk full");
     }
 
@@ -439,10 +444,11 @@ TEST_SUITE("job queue plan") {
         CHECK(root.start == t0 + minutes(90));
         std::string hhmm;
         append_time_of_day(hhmm, t0 + minutes(90));
-        CHECK(root.why == "held until " + hhmm.substr(0, 5) + " (#RTIME)");
+        CHECK(root.why == held_until(t0 + minutes(90)));
+        CHECK(said(root) == "held until " + hhmm.substr(0, 5) + " (#RTIME)");
         const WaitingEstimate& alice = estimate_of(plan, "alice.1");
         CHECK(alice.start == t0);
-        CHECK(alice.why.empty());
+        CHECK_FALSE(alice.why.waits());
     }
 
     TEST_CASE("the plan counts the CPUs of a running #ADMIN job as held until its ETIME, as dispatch does") {
@@ -467,7 +473,7 @@ TEST_SUITE("job queue plan") {
         CHECK(plan[0].id == "root.1");
         CHECK(plan[0].rank == 1);
         CHECK(plan[0].start == t0);
-        CHECK(plan[0].why.empty());
+        CHECK_FALSE(plan[0].why.waits());
         CHECK(plan[1].rank == 2);
     }
 
@@ -479,7 +485,7 @@ TEST_SUITE("job queue plan") {
         std::vector<WaitingEstimate> plan = q.plan(t0, nodes_up(2), first_fit);
         REQUIRE(plan.size() == 1);
         CHECK(plan[0].start == t0 + minutes(20));
-        CHECK(plan[0].why == "NPROC0 CPU 1 is busy");
+        CHECK(said(plan[0]) == "NPROC0 CPU 1 is busy");
         REQUIRE(plan[0].cpus);
         CHECK(plan[0].cpus->cpus.front() == 1);
         CHECK(plan[0].cpus->nodes.front() == "n1");
@@ -499,7 +505,7 @@ TEST_SUITE("job queue plan") {
         CHECK(q.find("alice.3")->placement->nodes == std::vector<std::string>{"n1"});
         CHECK(q.find("alice.4")->placement->nodes == std::vector<std::string>{"n2"});
         CHECK(q.find("bob.1")->placement->nodes == std::vector<std::string>{"n3"});
-        CHECK(estimate_of(pass.waiting, "alice.5").why == "user cap 2 reached");
+        CHECK(said(estimate_of(pass.waiting, "alice.5")) == "user cap 2 reached");
     }
 
     TEST_CASE("the order the caller gives decides who goes first among normal jobs, #ADMIN still first") {

@@ -63,7 +63,9 @@ JobView waiting_view() {
     view.start = StatusClock::time_point(seconds(1'795'401'960));
     view.start_estimated = true;
     view.etime = 1h;
-    view.why = "needs 4 CPUs, 2 free";
+    view.why.code = WaitCode::needs_cpus;
+    view.why.nprocs_low = view.why.nprocs_high = 4;
+    view.why.free_cpus = 2;
     view.dir = "/home/bob";
     return view;
 }
@@ -204,7 +206,11 @@ TEST_SUITE("job_detail") {
         CHECK(running["etime_seconds"] == 1800);
         CHECK(running["run_seconds"] == 95);
         CHECK(document["jobs"][1]["start_estimated"] == true);
-        CHECK(document["jobs"][1]["why"] == "needs 4 CPUs, 2 free");
+        // Why a job waits is data; each reader says it in its own time zone.
+        CHECK(document["jobs"][1]["why"]["code"] == "needs_cpus");
+        CHECK(document["jobs"][1]["why"]["nprocs_low"] == 4);
+        CHECK(document["jobs"][1]["why"]["free_cpus"] == 2);
+        CHECK(document["jobs"][0]["why"] == json{{"code", "none"}});
     }
 
     TEST_CASE("an empty queue and a job without a start read back") {
@@ -245,6 +251,11 @@ TEST_SUITE("job_detail") {
             {changed([](json& d) { d["jobs"][0]["start_estimated"] = "no"; }), "jobs[0].start_estimated"},
             {changed([](json& d) { d["jobs"][0]["etime_seconds"] = 1.5; }), "jobs[0].etime_seconds"},
             {changed([](json& d) { d["jobs"][1].erase("why"); }), "jobs[1].why: missing"},
+            {changed([](json& d) { d["jobs"][1]["why"] = "needs 4 CPUs"; }),
+             "jobs[1].why: expected an object"},
+            {changed([](json& d) { d["jobs"][1]["why"]["code"] = "bored"; }), "jobs[1].why.code"},
+            {changed([](json& d) { d["jobs"][1]["why"].erase("free_cpus"); }),
+             "jobs[1].why.free_cpus: missing"},
             {changed([](json& d) { d["jobs"][1]["dir"] = json::array(); }), "jobs[1].dir"},
         };
         for (const auto& [text, mention] : cases) {

@@ -32,7 +32,7 @@ JobView running(std::string id, std::vector<int> cpus, StatusClock::time_point s
 }
 
 JobView waiting(std::string id, int low, int high, std::optional<StatusClock::time_point> start,
-                std::string why) {
+                WaitReason why) {
     JobView view;
     view.id = std::move(id);
     view.user = view.id.substr(0, view.id.find('.'));
@@ -44,6 +44,14 @@ JobView waiting(std::string id, int low, int high, std::optional<StatusClock::ti
     view.etime = 90min;
     view.why = std::move(why);
     return view;
+}
+
+WaitReason needs(int cpus, int free) {
+    WaitReason why;
+    why.code = WaitCode::needs_cpus;
+    why.nprocs_low = why.nprocs_high = cpus;
+    why.free_cpus = free;
+    return why;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -64,16 +72,16 @@ TEST_SUITE("job table") {
     TEST_CASE("running and waiting jobs are shown in aligned columns with a summary") {
         test::TimeZone zone("UTC0");
         JobDetail detail{{}, "master1", 16, 14, {}};
-        detail.jobs = {
-            running("alice.261123101500", {1, 3}, on_nov(23, 10h, 15min), 1h + 2min + 3s),
-            waiting("bob.261123101700", 4, 4, on_nov(23, 11h, 17min), "needs 4 CPUs, 2 free"),
-            waiting("carol.261123101800", 2, 8, on_nov(24, 10h, 15min), "behind bob.261123101700")};
+        detail.jobs = {running("alice.261123101500", {1, 3}, on_nov(23, 10h, 15min), 1h + 2min + 3s),
+                       waiting("bob.261123101700", 4, 4, on_nov(23, 11h, 17min), needs(4, 2)),
+                       waiting("carol.261123101800", 2, 8, on_nov(24, 10h, 15min),
+                               behind("bob.261123101700", on_nov(23, 11h, 17min)))};
         const std::string table = format_job_table(detail, on_nov(23, 11h, 17min));
         CHECK(table ==
               R"(JOBID               USER   STATE    CPUS  START            ETIME      RUN  CPUS-HELD  WHY
 alice.261123101500  alice  running     2  10:15          1:00:00  1:02:03  1,3
 bob.261123101700    bob    waiting     4  ~11:17         1:30:00        -  -          needs 4 CPUs, 2 free
-carol.261123101800  carol  waiting   2-8  ~Nov 24 10:15  1:30:00        -  -          behind bob.261123101700
+carol.261123101800  carol  waiting   2-8  ~Nov 24 10:15  1:30:00        -  -          behind bob.261123101700 (starts 11:17)
 3 jobs: 1 running on 2 CPUs, 2 waiting; 14 of 16 CPUs free
 )");
     }
@@ -81,8 +89,9 @@ carol.261123101800  carol  waiting   2-8  ~Nov 24 10:15  1:30:00        -  -    
     TEST_CASE("every row has its columns where the header has them") {
         test::TimeZone zone("UTC0");
         JobDetail detail{{}, "master1", 16, 9, {}};
-        detail.jobs = {running("a.261123101500", {1, 3, 5, 7, 9, 11, 13}, on_nov(20, 9h, 5min), 80h),
-                       waiting("someone_long.261123101700", 1, 128, std::nullopt, "held")};
+        detail.jobs = {
+            running("a.261123101500", {1, 3, 5, 7, 9, 11, 13}, on_nov(20, 9h, 5min), 80h),
+            waiting("someone_long.261123101700", 1, 128, std::nullopt, held_until(on_nov(24, 9h, 0min)))};
         const std::vector<std::string> lines = lines_of(format_job_table(detail, on_nov(23, 12h, 0min)));
         REQUIRE(lines.size() == 4);
         const std::size_t state = lines[0].find("STATE");

@@ -111,7 +111,7 @@ TEST_SUITE("queue report") {
         CHECK(running.nodes == std::vector<std::string>{"n2", "n1", "n3"});  // distinct, NODE0 first
         CHECK(running.start == now - minutes(10));
         CHECK_FALSE(running.start_estimated);
-        CHECK(running.why.empty());
+        CHECK_FALSE(running.why.waits());
         CHECK(running.etime == seconds(3600));
         CHECK(running.run == seconds(600));
         CHECK(running.dir == "/home/alice/run");
@@ -124,7 +124,8 @@ TEST_SUITE("queue report") {
         CHECK(waiting.nodes.empty());
         CHECK(waiting.start == now + minutes(50));
         CHECK(waiting.start_estimated);
-        CHECK(waiting.why == "needs 4 CPUs (2 a node), 2 free");
+        CHECK(waiting.why.code == WaitCode::needs_cpus);
+        CHECK(render_wait_reason(waiting.why, now) == "needs 4 CPUs (2 a node), 2 free");
         CHECK(waiting.run == seconds(0));
     }
 
@@ -137,7 +138,8 @@ TEST_SUITE("queue report") {
         REQUIRE(r.detail.jobs.size() == 1);
         CHECK_FALSE(r.detail.jobs[0].start.has_value());
         CHECK(r.detail.jobs[0].start_estimated);
-        CHECK(r.detail.jobs[0].why.find("cannot give them") != std::string::npos);
+        CHECK(r.detail.jobs[0].why.code == WaitCode::cannot_place);
+        CHECK(render_wait_reason(r.detail.jobs[0].why, now).find("cannot give them") != std::string::npos);
         CHECK(r.detail.free_cpus == 4);
         REQUIRE(r.status.jobs.size() == 1);
         CHECK(r.status.jobs[0].start == now);
@@ -166,7 +168,7 @@ TEST_SUITE("queue report") {
         REQUIRE(r.detail.jobs.size() == 2);
         CHECK(r.detail.jobs[1].id == "bob.1");
         CHECK_FALSE(r.detail.jobs[1].start.has_value());
-        CHECK(r.detail.jobs[1].why == "not planned yet");
+        CHECK(render_wait_reason(r.detail.jobs[1].why, now) == "not planned yet");
         CHECK(r.status.jobs[1].priority == 1);
     }
 

@@ -46,7 +46,11 @@ StatusSnapshot with_jobs() {
     waiting.state = "waiting";
     waiting.nprocs_low = 2;
     waiting.nprocs_high = 4;
-    waiting.why = "needs 2 CPUs, 1 free: <script>alert(1)</script>";
+    waiting.why.code = WaitCode::needs_cpus;
+    waiting.why.nprocs_low = 2;
+    waiting.why.nprocs_high = 2;
+    waiting.why.free_cpus = 1;
+    waiting.why.faults = {{"down", {"<script>alert(1)</script>"}, 0}};
     waiting.dir = "/home/bob";
     detail->jobs.push_back(waiting);
     s.job_detail = detail;
@@ -135,7 +139,11 @@ TEST_SUITE("webstatus") {
         CHECK(jobs["jobs"][0]["start"] == 991);
         CHECK(jobs["jobs"][0]["etime"] == 600);
         CHECK(jobs["jobs"][1]["nprocs"] == "2-4");
-        CHECK(jobs["jobs"][1]["why"] == "needs 2 CPUs, 1 free: <script>alert(1)</script>");
+        CHECK(jobs["jobs"][1]["why"] == "needs 2 CPUs, 1 free; <script>alert(1)</script> down");
+        CHECK(jobs["jobs"][1]["reason"]["code"] == "needs_cpus");
+        CHECK(jobs["jobs"][1]["reason"]["free_cpus"] == 1);
+        CHECK(jobs["jobs"][1]["reason"]["faults"][0]["nodes"][0] == "<script>alert(1)</script>");
+        CHECK(jobs["jobs"][0]["why"] == "");
     }
 
     TEST_CASE("without job_detail.json the jobs come from job_status alone") {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "share/formats/wait_reason.hpp"
 #include "webstatus/content/node_view.hpp"
 
 namespace lobos::web {
@@ -62,7 +63,15 @@ void add_freshness(json& document, const StatusSnapshot& snapshot, WallTime now)
     document["stale"] = f.stale;
 }
 
-json job_object(const JobView& job) {
+// The reason a job waits as data (times in unix seconds, as everywhere in
+// this API) and as text in this server's time zone, which the page shows.
+json reason_json(const WaitReason& why) {
+    json reason = wait_reason_json(why);
+    if (reason.contains("when")) reason["when"] = unix_seconds(why.when);
+    return reason;
+}
+
+json job_object(const JobView& job, WallTime now) {
     const std::string nprocs = job.nprocs_low == job.nprocs_high
                                    ? std::to_string(job.nprocs_low)
                                    : std::to_string(job.nprocs_low) + "-" + std::to_string(job.nprocs_high);
@@ -81,7 +90,8 @@ json job_object(const JobView& job) {
         {"start_estimated", job.start_estimated},
         {"etime", job.etime.count()},
         {"run", job.run.count()},
-        {"why", job.why},
+        {"why", render_wait_reason(job.why, now)},
+        {"reason", reason_json(job.why)},
     };
 }
 
@@ -105,6 +115,7 @@ json job_object(const JobStatusLine& line) {
         {"etime", line.estimated.count()},
         {"run", line.actual.count()},
         {"why", ""},
+        {"reason", nullptr},  // job_status does not say
     };
 }
 
@@ -203,7 +214,7 @@ std::string jobs_json(const StatusSnapshot& snapshot, WallTime now) {
     int running = 0;
     int waiting = 0;
     if (snapshot.job_detail) {
-        for (const JobView& job : snapshot.job_detail->jobs) jobs.push_back(job_object(job));
+        for (const JobView& job : snapshot.job_detail->jobs) jobs.push_back(job_object(job, now));
     } else if (snapshot.job_status) {
         for (const JobStatusLine& line : snapshot.job_status->jobs) jobs.push_back(job_object(line));
     }
@@ -222,7 +233,7 @@ std::optional<std::string> job_json(const StatusSnapshot& snapshot, std::string_
     if (snapshot.job_detail)
         for (const JobView& view : snapshot.job_detail->jobs)
             if (view.id == id) {
-                job = job_object(view);
+                job = job_object(view, now);
                 dir = view.dir;
             }
     if (!job && snapshot.job_status)
