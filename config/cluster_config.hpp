@@ -90,6 +90,12 @@ struct PulseConf {
     double etime_limit = 0;
     int user_job_cap = 0;
     Seconds fair_share_half_life{86400.0};
+    // Placement: the name of the policy lobosqd places jobs with, from the
+    // table in lobosq/placement/placement_policies (which checks it; this
+    // layer knows no policy), and the line of pulse.conf that named it (0:
+    // the default) for that check's message.
+    std::string placement = "topology";
+    int placement_line = 0;
 };
 
 struct ClusterConfig {

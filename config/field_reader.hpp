@@ -29,6 +29,8 @@ public:
     void error(std::string_view field, std::string_view value, std::string message);
     void warning(std::string_view field, std::string_view value, std::string message);
 
+    int line() const { return line_; }
+
 private:
     std::string file_;
     int line_;

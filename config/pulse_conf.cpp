@@ -140,6 +140,23 @@ const std::vector<KeywordRule>& rules() {
         {{"FairShareHalfLife", "seconds", "86400",
           "fair share forgets half of a user's used CPU time in this long"},
          seconds(&PulseConf::fair_share_half_life)},
+        {{"Placement", "name", "topology",
+          "how lobosqd chooses a job's CPUs: topology (closest together in the link graph) or first_fit"},
+         [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
+             if (!one_value(read, k, v)) return false;
+             // Which names exist is the placement table's to say (lobosqd
+             // checks at start-up); here only the shape of one.
+             const bool word = std::all_of(v[0].begin(), v[0].end(), [](unsigned char ch) {
+                 return std::islower(ch) || std::isdigit(ch) || ch == '_';
+             });
+             if (!word) {
+                 read.error(k, v[0], "not a policy name: lower-case letters, digits and _ (first_fit)");
+                 return false;
+             }
+             c.placement = std::string(v[0]);
+             c.placement_line = read.line();
+             return true;
+         }},
         {{"KeyFile", "path", "cluster.key",
           "the cluster's heartbeat key (mode 0600); a relative path is under the config directory"},
          [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {

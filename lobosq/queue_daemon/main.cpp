@@ -1,10 +1,13 @@
 // lobosqd: the queue daemon of one master (`lobosqd --node master1`). Every
 // master runs one; the one holding the queue lease acts.
 
+#include <exception>
 #include <iostream>
 
+#include "lobosq/placement/placement_policies.hpp"
 #include "lobosq/queue_daemon/queue_daemon.hpp"
 #include "share/io/command_line.hpp"
+#include "share/io/daemon_log.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,13 +33,22 @@ int main(int argc, char** argv) {
     const lobos::Node* node = config->find_node(name);
     if (!node || !node->is_master())
         return command.node_refused("not a master in " + command.nodes_file().string());
+    // pulse.conf keeps the policy's name; the placement table says which exist.
+    if (auto wrong =
+            lobos::check_placement_policy(config->pulse, (paths.config_dir / "pulse.conf").string())) {
+        std::cerr << lobos::to_string(*wrong) << "\nlobosqd: the configuration in "
+                  << paths.config_dir.string() << " is not usable\n";
+        return exit_usage;
+    }
+    lobos::DaemonLog log("lobosqd", name);
     try {
-        lobos::QueueDaemon daemon(*config, paths, *node);
-        std::cerr << "lobosqd[" << name << "]: queue daemon on master rank " << node->master_rank()
-                  << ", root " << paths.root.string() << "\n";
+        lobos::QueueDaemon daemon(*config, paths, *node,
+                                  *lobos::find_placement_policy(config->pulse.placement), log);
+        log.info("queue daemon on master rank " + std::to_string(node->master_rank()) + ", root " +
+                 paths.root.string() + ", placement " + config->pulse.placement);
         daemon.run();
     } catch (const std::exception& e) {
-        std::cerr << "lobosqd[" << name << "]: " << e.what() << "\n";
+        log.error(e.what());
         return exit_failure;
     }
     return exit_ok;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "lobosq/job/job_record.hpp"
+#include "lobosq/queue_daemon/directory_entries.hpp"
 #include "share/formats/job_id.hpp"
 #include "share/io/atomic_file.hpp"
 
@@ -36,7 +37,7 @@ QueueStore::QueueStore(fs::path queue_dir) : dir_(std::move(queue_dir)) {
 QueueStore::Loaded QueueStore::load() const {
     Loaded loaded;
     std::error_code ec;
-    for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec)) {
+    for (const fs::directory_entry& entry : directory_entries(dir_, ec)) {
         const fs::path& p = entry.path();
         if (p.extension() != ".json" || !is_job_id(p.stem().string())) continue;
         try {
@@ -82,7 +83,7 @@ bool QueueStore::known(const std::string& id) const {
 int QueueStore::prune_ended(fs::file_time_type now, std::chrono::hours age) const {
     int removed = 0;
     std::error_code ec;
-    for (const fs::directory_entry& entry : fs::directory_iterator(dir_ / "ended", ec)) {
+    for (const fs::directory_entry& entry : directory_entries(dir_ / "ended", ec)) {
         std::error_code time_ec;
         const auto written = entry.last_write_time(time_ec);
         if (!time_ec && now - written > age && fs::remove(entry.path(), time_ec)) ++removed;

@@ -47,6 +47,8 @@ public:
         return dir_ / "ended" / (id + ".json");
     }
     std::filesystem::path answers_dir() const { return dir_ / "answers"; }
+    // Fair share's totals, synced with the records.
+    std::filesystem::path fair_share_file() const { return dir_ / "fair_share.json"; }
 
 private:
     std::filesystem::path dir_;

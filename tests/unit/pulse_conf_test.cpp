@@ -43,6 +43,7 @@ TEST_SUITE("config/pulse.conf") {
         CHECK(explicit_defaults.conf.disks == empty.conf.disks);
         CHECK(explicit_defaults.conf.key_file == empty.conf.key_file);
         CHECK(explicit_defaults.conf.disk_floor == empty.conf.disk_floor);
+        CHECK(explicit_defaults.conf.placement == empty.conf.placement);
     }
 
     TEST_CASE("LoBoS values with a trailing dot and comments are read") {
@@ -74,6 +75,20 @@ TEST_SUITE("config/pulse.conf") {
         require_one_error(r, "pulse.conf", 3, "keyword", "LinkTimeout2");
         for (const Diagnostic& d : r.diagnostics)
             if (d.severity == Severity::error) CHECK(d.message.find("LinkTimeOut") != std::string::npos);
+    }
+
+    TEST_CASE("Placement keeps the policy's name, and a value that is no name is an error") {
+        PulseConfFile f = parse_pulse_conf("HeartBeat 1\nplacement first_fit\n", "pulse.conf");
+        REQUIRE(f.diagnostics.empty());
+        CHECK(f.conf.placement == "first_fit");
+        CHECK(f.conf.placement_line == 2);
+        CHECK(parse_pulse_conf("", "pulse.conf").conf.placement == "topology");
+        require_one_error(with_conf(with_line(small_pulse_conf, 3, "Placement First-Fit")), "pulse.conf", 3,
+                          "Placement", "First-Fit");
+        require_one_error(with_conf(with_line(small_pulse_conf, 3, "Placement topology first_fit")),
+                          "pulse.conf", 3, "Placement", "first_fit");
+        require_one_error(with_conf(with_line(small_pulse_conf, 3, "Placement")), "pulse.conf", 3,
+                          "Placement", "");
     }
 
     TEST_CASE("a keyword without a value is an error") {
