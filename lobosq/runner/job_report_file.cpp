@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include "share/io/atomic_file.hpp"
 
@@ -56,6 +58,29 @@ void append_job_report(const std::filesystem::path& path, const JobReport& repor
         return;
     }
     fail(ENOENT, "cannot append to", path);
+}
+
+bool append_job_report_until_written(const std::filesystem::path& path, const JobReport& report,
+                                     const std::function<void(const std::string&)>& complain,
+                                     std::chrono::seconds patience) {
+    using Clock = std::chrono::steady_clock;
+    const auto give_up = Clock::now() + patience;
+    auto pause = std::chrono::milliseconds(100);
+    auto next_complaint = Clock::now();
+    for (;;) {
+        try {
+            append_job_report(path, report);
+            return true;
+        } catch (const std::exception& e) {
+            if (Clock::now() >= next_complaint) {
+                complain(std::string(e.what()) + " (trying again until it is written)");
+                next_complaint = Clock::now() + std::chrono::minutes(1);
+            }
+        }
+        if (Clock::now() >= give_up) return false;
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::milliseconds>(pause * 2, std::chrono::seconds(5));
+    }
 }
 
 }  // namespace lobos

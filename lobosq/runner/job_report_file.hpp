@@ -9,7 +9,10 @@
 // fails them when the node goes down, so a report lost with it misleads
 // nobody.
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <string>
 
 #include "lobosq/job/node_orders.hpp"
 
@@ -27,5 +30,13 @@ bool create_job_report(const std::filesystem::path& path, const JobReport& repor
 // is being appended, not at all (it ends only at its newline). Throws
 // std::system_error naming the file.
 void append_job_report(const std::filesystem::path& path, const JobReport& report);
+
+// append_job_report, tried again after a failure (a stale handle, a full
+// disk, a server that does not answer), less and less often (100 ms up to
+// 5 s), until it succeeds or `patience` has passed: false then. `complain`
+// hears the error at most once a minute.
+bool append_job_report_until_written(const std::filesystem::path& path, const JobReport& report,
+                                     const std::function<void(const std::string&)>& complain,
+                                     std::chrono::seconds patience = std::chrono::hours(24));
 
 }  // namespace lobos

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "lobosq/runner/shared_nodefile.hpp"
 #include "share/formats/cpu_numbering.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/daemon_log.hpp"
 #include "share/io/user_files.hpp"
 
 namespace lobos {
@@ -149,7 +149,8 @@ private:
     }
 
     void complain(const std::string& what) const {
-        std::cerr << "lobos-runner shepherd of " << spec_.id << ": " << what << "\n";
+        DaemonLog("lobos-runner", node_dir_.filename().string())
+            .error("shepherd of " + spec_.id + ": " + what);
     }
 
     // Everything up to the script's exec; the reason when something failed.
@@ -365,7 +366,12 @@ private:
         }
         report_.state = RunnerState::ended;
         report_.end = end;
-        return write_state() ? 0 : 1;
+        // The end is what the queue records and the owner is told: tried
+        // until it is written, whatever the file system does meanwhile.
+        const bool written =
+            append_job_report_until_written(job_file(node_dir_, spec_.id, state_suffix), report_,
+                                            [this](const std::string& error) { complain(error); });
+        return written ? 0 : 1;
     }
 
     void note_in_log(const std::string& what) const {
@@ -374,11 +380,18 @@ private:
 
     // A line appended to ID.state, not synced (lobosq/job_report_file.hpp).
     bool write_state() const {
+        std::string error;
+        if (try_write_state(error)) return true;
+        complain(error);
+        return false;
+    }
+
+    bool try_write_state(std::string& error) const {
         try {
             append_job_report(job_file(node_dir_, spec_.id, state_suffix), report_);
             return true;
         } catch (const std::exception& e) {
-            complain(e.what());
+            error = e.what();
             return false;
         }
     }
@@ -408,12 +421,13 @@ void run_shepherd(const StartOrder& order, const std::filesystem::path& node_dir
         Shepherd shepherd(order, node_dir);
         status = shepherd.run(go_fd);
     } catch (const std::exception& e) {
-        std::cerr << "lobos-runner shepherd of " << order.spec.id << ": " << e.what() << "\n";
+        DaemonLog("lobos-runner", node_dir.filename().string())
+            .error("shepherd of " + order.spec.id + ": " + e.what());
     } catch (...) {
-        std::cerr << "lobos-runner shepherd of " << order.spec.id << ": unexpected exception\n";
+        DaemonLog("lobos-runner", node_dir.filename().string())
+            .error("shepherd of " + order.spec.id + ": unexpected exception");
     }
     // _exit: the runner's objects, copied by fork, are not this process's to destroy.
-    std::cerr.flush();
     ::_exit(status);
 }
 
