@@ -27,6 +27,7 @@
 #include "tests/support/child_process.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/scratch_dir.hpp"
+#include "tests/support/user_accounts.hpp"
 
 using namespace lobos;
 using namespace lobos::test;
@@ -88,9 +89,9 @@ JobOwner this_user() {
 struct ThrowawayUser {
     JobOwner owner;
     explicit ThrowawayUser(const std::string& base) {
-        owner.name = base + std::to_string(::getpid() % 100000);
+        owner.name = throwaway_user_name(base);
         run_process({"/usr/sbin/userdel", owner.name});
-        ProcessResult r = run_process({"/usr/sbin/useradd", "--no-create-home", "--user-group", owner.name});
+        ProcessResult r = add_user(owner.name);
         REQUIRE_MESSAGE(r.exit_code == 0, r.err);
         const passwd* pw = ::getpwnam(owner.name.c_str());
         REQUIRE(pw);

@@ -11,6 +11,7 @@
 #include "config/config_loader.hpp"
 #include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace lobos::test {
 namespace {
@@ -30,11 +31,13 @@ TestCluster::TestCluster(const std::string& purpose, std::optional<std::filesyst
     : scratch_(purpose), root_(scratch_.path()), watch_(root_) {
     const int n = clusters++;
     const int pid = static_cast<int>(::getpid());
-    // Addresses and ports of this cluster's own, so that two clusters (two
-    // tests, or a test and the demo) on one machine never hear each other.
+    // Addresses and a port of this cluster's own, so that two clusters (two
+    // tests, two test runs, or a test and the demo) on one machine never hear
+    // each other: the port is one the kernel says is free, the addresses differ
+    // by process and cluster (and would a second run's match, its port does not).
     const std::string prefix =
         "127." + std::to_string(10 + pid % 200) + "." + std::to_string(1 + n % 250) + ".";
-    port_ = static_cast<std::uint16_t>(20000 + ((pid % 2000) * 8 + n * 4) % 40000);
+    port_ = free_udp_and_tcp_port();
 
     const std::filesystem::path source = source_config.value_or(source_path("config/examples/demo"));
     std::filesystem::create_directories(config_dir());

@@ -1,0 +1,31 @@
+#pragma once
+// Users made for one test (root only), named so that two test runs at once
+// never take or remove each other's: the name carries the whole process id.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "tests/support/child_process.hpp"
+
+namespace lobos::test {
+
+// `base` and this process's id: unique among the processes alive now.
+inline std::string throwaway_user_name(const std::string& base) { return base + std::to_string(::getpid()); }
+
+// useradd, again while another useradd or userdel (another test run) holds
+// /etc/passwd or /etc/group: exit 1 or 10. Nothing tells when the lock goes,
+// so it is tried again after a pause, at most 50 times.
+inline ProcessResult add_user(const std::string& name) {
+    ProcessResult r;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        r = run_process({"/usr/sbin/useradd", "--no-create-home", "--user-group", name});
+        if (r.exit_code != 1 && r.exit_code != 10) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return r;
+}
+
+}  // namespace lobos::test
