@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "share/formats/json_fields.hpp"
+
 namespace lobos {
 
 using nlohmann::json;
@@ -25,25 +27,38 @@ std::optional<json> parse_object(std::string_view text, std::string& error) {
     return j;
 }
 
+// Text as json_fields writes it: a string, or {"hex": ...} for bytes that are not UTF-8.
+bool text_field(const json& value, const std::string& name, std::string& out, std::string& error) {
+    try {
+        out = json_fields::text_of(value, name);
+        return true;
+    } catch (const json_fields::FieldError&) {
+        error = "field '" + name + "': missing or not a string";
+        return false;
+    }
+}
+
 bool string_field(const json& j, const char* name, std::string& out, std::string& error) {
     auto it = j.find(name);
-    if (it == j.end() || !it->is_string()) {
+    if (it == j.end()) {
         error = std::string("field '") + name + "': missing or not a string";
         return false;
     }
-    out = it->get<std::string>();
-    return true;
+    return text_field(*it, name, out, error);
 }
 
 }  // namespace
 
 std::string encode_submission(const Submission& s) {
     json env = json::object();
-    for (const auto& [k, v] : s.environment) env[k] = v;
-    json j = {
-        {"dir", s.dir}, {"script", s.script}, {"environment", env}, {"submitted_ns", to_ns(s.submitted)}};
-    // lobosq refuses a script that is not UTF-8; an environment value that
-    // is not has its bad bytes replaced rather than the job refused.
+    for (const auto& [k, v] : s.environment) env[k] = json_fields::text_value(v);
+    // The directory, the script and the values are bytes, and come back as
+    // they went in: text that is not UTF-8 is written as {"hex": ...}.
+    json j = {{"dir", json_fields::text_value(s.dir)},
+              {"script", json_fields::text_value(s.script)},
+              {"environment", env},
+              {"submitted_ns", to_ns(s.submitted)}};
+    // A variable's name that is not UTF-8 has its bad bytes replaced rather than the job refused.
     return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
@@ -59,13 +74,8 @@ std::optional<Submission> decode_submission(std::string_view text, std::string& 
             error = "field 'environment': not an object";
             return std::nullopt;
         }
-        for (const auto& [k, v] : env->items()) {
-            if (!v.is_string()) {
-                error = "field 'environment." + k + "': not a string";
-                return std::nullopt;
-            }
-            s.environment[k] = v.get<std::string>();
-        }
+        for (const auto& [k, v] : env->items())
+            if (!text_field(v, "environment." + k, s.environment[k], error)) return std::nullopt;
     }
     auto t = j->find("submitted_ns");
     if (t == j->end() || !t->is_number_integer()) {

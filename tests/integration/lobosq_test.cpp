@@ -21,6 +21,7 @@
 #include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/test_cluster.hpp"
+#include "tests/support/user_accounts.hpp"
 
 using namespace lobos;
 using namespace lobos::test;
@@ -140,9 +141,9 @@ struct ThrowawayUser {
     std::string name;
     uid_t uid = 0;
     gid_t gid = 0;
-    explicit ThrowawayUser(const std::string& base) : name(base + std::to_string(::getpid() % 100000)) {
+    explicit ThrowawayUser(const std::string& base) : name(throwaway_user_name(base)) {
         run_process({"/usr/sbin/userdel", name});
-        ProcessResult r = run_process({"/usr/sbin/useradd", "--no-create-home", "--user-group", name});
+        ProcessResult r = add_user(name);
         REQUIRE_MESSAGE(r.exit_code == 0, r.err);
         const passwd* pw = ::getpwnam(name.c_str());
         REQUIRE(pw);
@@ -488,4 +489,17 @@ TEST_CASE("a node killed while jobs wait gets none of them, nor any job submitte
             [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.ended(id); }); },
             patience),
         q.diagnostics());
+}
+
+TEST_CASE("a job submitted from a directory whose name is not UTF-8 runs there, the name byte for byte") {
+    QueueCluster q;
+    const fs::path dir = q.work.path() /
+                         "a\xff"
+                         "b";
+    fs::create_directories(dir);
+    const std::string id = q.submit("#NPROCS 1\npwd -P > here\n", {}, dir);
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(id); }, patience), q.diagnostics());
+    CHECK(contains(q.cluster.job_log(), id + " ended: exit 0"));
+    CHECK(read(dir / "here") == dir.string() + "\n");
+    CHECK(fs::exists(dir / (id + ".log")));
 }
