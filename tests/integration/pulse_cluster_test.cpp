@@ -49,10 +49,13 @@ std::vector<LogLine> log_lines(const std::string& log) {
     return out;
 }
 
-// The first line at or after `since` whose text starts with `prefix`.
+// The first line at or after `since` whose text starts with `prefix`. The
+// log keeps milliseconds, so `since` is cut to them: a line written in the
+// same millisecond as `since` but after it counts.
 std::optional<LogLine> first_line(const std::string& log, const std::string& prefix, WallTime since = {}) {
+    const WallTime since_ms = std::chrono::floor<std::chrono::milliseconds>(since);
     for (const LogLine& l : log_lines(log))
-        if (l.at >= since && l.text.starts_with(prefix)) return l;
+        if (l.at >= since_ms && l.text.starts_with(prefix)) return l;
     return std::nullopt;
 }
 
