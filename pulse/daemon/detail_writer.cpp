@@ -66,8 +66,9 @@ void DetailWriter::write(const Snapshot& snapshot) {
         log_.limited(LogLevel::error, "detail",
                      "cannot write " + files_.detail_path().string() + ": " + error.text());
     };
-    FileResult<StagedFile> staged = files_.stage_detail(snapshot.nodes, snapshot.links, snapshot.dropped,
-                                                        snapshot.taken, snapshot.writer, snapshot.epoch);
+    FileResult<StagedFile> staged =
+        files_.stage_detail(snapshot.nodes, snapshot.links, snapshot.dropped, snapshot.taken, snapshot.writer,
+                            snapshot.epoch, snapshot.listening_since);
     if (!staged) return failed(staged.error());
     std::int64_t start_ns = 0, end_ns = 0;
     for (int attempt = 0; attempt < lock_attempts; ++attempt) {

@@ -39,6 +39,7 @@ public:
         WallTime taken{};
         std::string writer;  // this master's name
         std::uint64_t epoch = 0;
+        std::optional<WallTime> listening_since;  // since when this master has heard the cluster
     };
 
     // `lease_file`, `self` and `lease_duration` as the daemon's PrimaryLease.

@@ -145,6 +145,19 @@ void MasterRole::arm_deadline() {
     });
 }
 
+ClusterHearing MasterRole::hearing(Instant t) const {
+    const auto horizon =
+        hearing_horizon(to_steady(config_.pulse.heartbeat), to_steady(config_.pulse.node_timeout));
+    ClusterHearing hearing;
+    for (const Node& n : config_.nodes) {
+        if (n.id == self_.id || n.is_hub()) continue;
+        if (n.is_master()) ++hearing.other_masters;
+        auto heard = health_.last_heard(n.id);
+        if (heard && t.mono - *heard < horizon) ++hearing.others_heard;
+    }
+    return hearing;
+}
+
 void MasterRole::elect(Instant t) {
     const auto master_timeout = to_steady(config_.pulse.master_timeout);
     std::vector<MasterHeard> ranked_above;
@@ -153,8 +166,12 @@ void MasterRole::elect(Instant t) {
         auto heard = health_.last_heard(m->id);
         ranked_above.push_back({m->name, heard && t.mono - *heard < master_timeout});
     }
+    const ClusterHearing heard = hearing(t);
+    // Silence heard while cut off is no evidence: what this master knows of
+    // the cluster counts from when it hears someone again.
+    if (!hears_enough(heard)) health_.restart_listening(t);
     const PrimaryChoice choice =
-        choose_primary(ranked_above, t.mono - started_.mono, master_timeout, epoch_.has_value());
+        choose_primary(ranked_above, heard, t.mono - started_.mono, master_timeout, epoch_.has_value());
     if (choice.action == PrimaryChoice::Action::stand_down) return step_down(choice.reason);
     if (choice.action == PrimaryChoice::Action::wait) return;
 
@@ -200,29 +217,37 @@ void MasterRole::take_over(const PrimaryLease::Claim& claim, Instant t) {
     std::string how = "primary master (epoch " + std::to_string(claim.epoch) + ")";
     if (claim.previous && claim.previous->holder != "-" && claim.previous->holder != self_.name)
         how += ": took over from " + claim.previous->holder;
-    // What changed while no one (or the previous primary) wrote: every state
-    // this master holds that node_status does not show yet, at its own time.
-    // A node_status that cannot be read is taken as showing nothing.
-    std::optional<NodeStatus> shown;
-    try {
-        shown = writer_.read_node_status(t.wall);
-    } catch (const std::exception& e) {
-        log_.limited(LogLevel::error, "read status", std::string("cannot read node_status: ") + e.what());
-    }
-    if (shown) {
-        std::map<std::string, bool> shown_state;
-        for (const NodeState& n : shown->nodes) shown_state[n.name] = n.up;
-        for (const LinkState& l : shown->links) shown_state["link " + l.name1 + " " + l.name2] = l.up;
-        for (const HealthChange& c : health_.latest_changes()) {
-            auto it = shown_state.find(c.subject);
-            if (it == shown_state.end() || it->second != c.up) lines.push_back(log_line(c.at, c.reason));
-        }
-    }
+    awaiting_shown_ = !reconcile_with_shown(t, lines);
     lines.push_back(log_line(t.wall, self_.name + " " + how));
     pending_log_ = std::move(lines);  // older pending lines are covered by the reconciliation
     status_dirty_ = true;
     log_.info(how);
     schedule_write();
+}
+
+bool MasterRole::reconcile_with_shown(Instant t, std::vector<std::string>& lines) {
+    std::optional<NodeStatus> shown;
+    try {
+        shown = writer_.read_node_status(t.wall);
+    } catch (const std::exception& e) {
+        log_.limited(LogLevel::error, "read status", std::string("cannot read node_status: ") + e.what());
+        return false;
+    }
+    // None yet (or not readable as one): nothing to keep, and every change is news.
+    if (!shown) shown.emplace();
+    // What this master has not heard since it started listening it has not
+    // timed out either: it keeps what node_status shows until it has.
+    health_.adopt_shown(*shown, t);
+    // What changed while no one (or the previous primary) wrote: every state
+    // this master holds that node_status does not show yet, at its own time.
+    std::map<std::string, bool> shown_state;
+    for (const NodeState& n : shown->nodes) shown_state[n.name] = n.up;
+    for (const LinkState& l : shown->links) shown_state["link " + l.name1 + " " + l.name2] = l.up;
+    for (const HealthChange& c : health_.latest_changes()) {
+        auto it = shown_state.find(c.subject);
+        if (it == shown_state.end() || it->second != c.up) lines.push_back(log_line(c.at, c.reason));
+    }
+    return true;
 }
 
 void MasterRole::step_down(const std::string& why) {
@@ -255,6 +280,30 @@ void MasterRole::schedule_write() {
 void MasterRole::write_status() {
     if (!epoch_ || !status_dirty_) return;
     const Instant t = now();
+    // A primary that hears no one writes nothing, not even a node it has
+    // just timed out: it may be the one cut off. Checked at every write, not
+    // only every heartbeat, so that the nodes it stops hearing when cut off
+    // (which time out up to a heartbeat before the last one) are never
+    // written down. A stall first moves the times heard on.
+    note_wakeup(t);
+    if (!hears_enough(hearing(t))) {
+        health_.restart_listening(t);
+        return step_down("it hears no other host");
+    }
+    if (awaiting_shown_) {
+        // node_status could not be read at take-over: until it can, or this
+        // master has listened long enough for its own states, write nothing
+        // rather than states it has not timed out.
+        std::vector<std::string> lines;
+        if (reconcile_with_shown(t, lines)) {
+            awaiting_shown_ = false;
+            pending_log_.insert(pending_log_.begin(), lines.begin(), lines.end());
+        } else if (!health_.heard_long_enough(t)) {
+            return;  // the next heartbeat tries again
+        } else {
+            awaiting_shown_ = false;
+        }
+    }
     last_write_ = t.mono;
     NodeStatus status = health_.status(t.wall);
     FileResult<StagedFile> staged = writer_.stage_node_status(status);
@@ -288,7 +337,7 @@ void MasterRole::write_status() {
     const bool detail_due = t.mono - last_detail_ >=
                             detail_interval(config_.nodes.size()) - to_steady(config_.pulse.heartbeat) / 2;
     if (detail_due && detail_writer_.submit({health_.shared_details(), std::move(status.links), dropped_,
-                                             t.wall, self_.name, *epoch_}))
+                                             t.wall, self_.name, *epoch_, health_.listening_since().wall}))
         last_detail_ = t.mono;
 }
 

@@ -18,6 +18,7 @@
 #include "pulse/daemon/detail_writer.hpp"
 #include "pulse/daemon/status_writer.hpp"
 #include "pulse/health/cluster_health.hpp"
+#include "pulse/health/primary_choice.hpp"
 #include "share/io/asio.hpp"
 #include "share/io/cluster_root.hpp"
 #include "share/io/daemon_log.hpp"
@@ -54,6 +55,11 @@ private:
     void elect(Instant t);
     void wait_for_expiry(const LeaseRecord& holder, Instant t);
     void take_over(const PrimaryLease::Claim& claim, Instant t);
+    // Reads node_status, adopts what it shows for what this master has not
+    // heard itself, and adds to `lines` what changed that it does not show;
+    // false when node_status could not be read.
+    bool reconcile_with_shown(Instant t, std::vector<std::string>& lines);
+    ClusterHearing hearing(Instant t) const;
     void step_down(const std::string& why);
     void schedule_write();
     void write_status();
@@ -75,6 +81,7 @@ private:
     std::optional<std::uint64_t> epoch_;  // held lease epoch while primary
     std::vector<std::string> pending_log_;
     bool status_dirty_ = false;
+    bool awaiting_shown_ = false;  // primary, and node_status could not be read at take-over
     bool write_scheduled_ = false;
     asio::steady_timer deadline_timer_;
     bool deadline_armed_ = false;  // a wait on deadline_timer_ is pending

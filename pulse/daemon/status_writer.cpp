@@ -57,9 +57,10 @@ FileResult<StagedFile> StatusWriter::stage_node_status(const NodeStatus& status)
 FileResult<StagedFile> StatusWriter::stage_detail(const std::vector<SharedNodeDetail>& nodes,
                                                   const std::vector<LinkState>& links,
                                                   const DropCounters& dropped, WallTime written,
-                                                  const std::string& writer, std::uint64_t epoch) const {
-    return StagedFile::stage(detail_,
-                             format_node_detail_snapshot(nodes, links, dropped, written, writer, epoch));
+                                                  const std::string& writer, std::uint64_t epoch,
+                                                  std::optional<WallTime> listening_since) const {
+    return StagedFile::stage(
+        detail_, format_node_detail_snapshot(nodes, links, dropped, written, writer, epoch, listening_since));
 }
 
 void StatusWriter::append_log(const std::vector<std::string>& lines) const {

@@ -34,8 +34,8 @@ public:
     // node_detail.json from a snapshot whose reports are shared (for the detail writer thread).
     FileResult<StagedFile> stage_detail(const std::vector<SharedNodeDetail>& nodes,
                                         const std::vector<LinkState>& links, const DropCounters& dropped,
-                                        WallTime written, const std::string& writer,
-                                        std::uint64_t epoch) const;
+                                        WallTime written, const std::string& writer, std::uint64_t epoch,
+                                        std::optional<WallTime> listening_since) const;
     void append_log(const std::vector<std::string>& lines) const;
     std::optional<NodeStatus> read_node_status(WallTime now) const;
 

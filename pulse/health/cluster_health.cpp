@@ -31,6 +31,7 @@ constexpr std::size_t min_id_table_slots = 1024;
 
 ClusterHealth::ClusterHealth(const ClusterConfig& config, Instant start)
     : config_(config),
+      listening_{start.mono, start.wall},
       nodes_(config.nodes.size()),
       links_(config.links.size()),
       links_of_node_(config.nodes.size()) {
@@ -80,6 +81,10 @@ void ClusterHealth::on_datagram(const HeartbeatReport& report, NodeId receiver, 
 
 void ClusterHealth::on_datagram(std::shared_ptr<const HeartbeatReport> shared, NodeId receiver, Instant now) {
     const HeartbeatReport& report = *shared;
+    if (restart_on_datagram_ && report.sender != receiver) {
+        listening_ = {now.mono, now.wall};
+        restart_on_datagram_ = false;
+    }
     const int sender = node_index(report.sender);
     if (sender < 0 || config_.nodes[sender].is_hub()) return;
     NodeEntry& entry = nodes_[sender];
@@ -158,9 +163,10 @@ void ClusterHealth::hear_node(int node, Heard at, HowHeard how, Instant now) {
     NodeEntry& n = nodes_[node];
     if (n.heard && at.mono <= n.heard->mono) return;
     n.heard = at;
-    const MonoTime deadline =
+    const MonoTime heard_deadline =
         at.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.pulse.node_timeout);
-    if (deadline <= now.mono) return;  // news, but already too old to make the node up
+    if (heard_deadline <= now.mono) return;  // news, but already too old to make the node up
+    const MonoTime deadline = std::max(heard_deadline, after_listening(config_.pulse.node_timeout));
     // A neighbour's report can arrive just after the node was declared down
     // and still predate that moment: only hearing since then brings it back.
     if (!n.up && n.down_at && at.mono <= *n.down_at) return;
@@ -180,9 +186,10 @@ void ClusterHealth::hear_link_end(int link, int end, Heard at, Instant now) {
     slot = at;
     if (!l.end_heard[0] || !l.end_heard[1]) return;
     const MonoTime oldest = std::min(l.end_heard[0]->mono, l.end_heard[1]->mono);
-    const MonoTime deadline =
+    const MonoTime heard_deadline =
         oldest + std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.pulse.link_timeout);
-    if (deadline <= now.mono) return;
+    if (heard_deadline <= now.mono) return;
+    const MonoTime deadline = std::max(heard_deadline, after_listening(config_.pulse.link_timeout));
     if (!l.up && l.down_at && oldest <= *l.down_at) return;
     const Link& cfg = config_.links[link];
     if (!l.up) {
@@ -269,7 +276,9 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
             NodeEntry& n = nodes_[index];
             if (!n.up) continue;
             n.down_at = now.mono;
-            const double silent = std::chrono::duration<double>(now.mono - n.heard->mono).count();
+            // Up as node_status showed it, and not heard since: silent as long as this master listened.
+            const MonoTime last = n.heard ? n.heard->mono : listening_.mono;
+            const double silent = std::chrono::duration<double>(now.mono - last).count();
             change_node(index, false, now.wall,
                         config_.nodes[index].name + " down: not heard for " + seconds_text(silent) +
                             " s (NodeTimeOut " + setting_text(config_.pulse.node_timeout) + ")");
@@ -278,8 +287,12 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
             if (!l.up) continue;
             l.down_at = now.mono;
             const Link& cfg = config_.links[index];
-            const int stale = l.end_heard[0]->mono <= l.end_heard[1]->mono ? 0 : 1;
-            const double silent = std::chrono::duration<double>(now.mono - l.end_heard[stale]->mono).count();
+            // An end never heard (a link up as node_status showed it) is the stale one.
+            const auto heard_at = [&](int end) {
+                return l.end_heard[end] ? l.end_heard[end]->mono : listening_.mono;
+            };
+            const int stale = heard_at(0) <= heard_at(1) ? 0 : 1;
+            const double silent = std::chrono::duration<double>(now.mono - heard_at(stale)).count();
             std::string what;
             if (cfg.kind == LinkKind::hub)
                 what = stale == 0 ? cfg.name1 + " not heard on " + cfg.name2
@@ -297,7 +310,23 @@ std::vector<HealthChange> ClusterHealth::advance(Instant now) {
     return out;
 }
 
+MonoTime ClusterHealth::after_listening(Seconds timeout) const {
+    return listening_.mono + std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+}
+
+void ClusterHealth::restart_listening(Instant now) {
+    listening_ = {now.mono, now.wall};
+    restart_on_datagram_ = true;
+}
+
+bool ClusterHealth::heard_long_enough(Instant now) const {
+    return now.mono >= after_listening(config_.pulse.node_timeout) &&
+           now.mono >= after_listening(config_.pulse.link_timeout);
+}
+
 void ClusterHealth::suspend(std::chrono::steady_clock::duration stalled) {
+    listening_.mono += stalled;
+    listening_.wall += std::chrono::duration_cast<WallClock::duration>(stalled);
     for (NodeEntry& n : nodes_)
         if (n.heard) n.heard->mono += stalled;
     for (LinkEntry& l : links_)

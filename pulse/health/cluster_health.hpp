@@ -12,6 +12,13 @@
 // someone on the hub by the node. A hub is up while any link to it is up.
 // Deadlines are kept in time order and expire exactly when due; nothing is
 // swept periodically.
+//
+// A master declares nothing down that it has not itself timed out: until it
+// has listened for NodeTimeOut (LinkTimeOut for links) no deadline falls
+// before that moment, and a master taking over adopts what node_status shows
+// for every node and link it has not heard since it started listening. It
+// starts listening when it starts, and again when it heard no other host (it
+// was cut off) or was stalled: silence in such a time is no evidence.
 
 #include <array>
 #include <chrono>
@@ -67,6 +74,23 @@ public:
     // This master could not listen for `stalled` (it was stopped or starved):
     // silence in that time is no evidence, so every deadline moves on by it.
     void suspend(std::chrono::steady_clock::duration stalled);
+
+    // This master heard no other host (it was cut off, or has just started):
+    // it listens again as if it had just started, from the first datagram
+    // of another host after `now` (from `now` until then).
+    void restart_listening(Instant now);
+    // Since when this master has listened without a gap (moved on by stalls).
+    Instant listening_since() const { return listening_; }
+    // Whether it has listened for NodeTimeOut and LinkTimeOut, so that
+    // every state it holds is its own.
+    bool heard_long_enough(Instant now) const;
+
+    // A master taking over: every node and link it has not heard since it
+    // started listening keeps the state and time `shown` gives it (the
+    // previous primary's node_status), without a change to log, while it has
+    // listened for less than NodeTimeOut (LinkTimeOut); one shown up goes
+    // down only when that much listening has passed without hearing it.
+    void adopt_shown(const NodeStatus& shown, Instant now);
 
     // When advance() next has something to do; nullopt when nothing is up.
     // Never later than the next deadline that expires, which is exact; it may
@@ -135,8 +159,12 @@ private:
     void update_hub(int hub, WallTime at, const std::string& because);
     void apply_link_heard(const LinkHeard& entry, int reporter, Instant now);
     static Heard at_age(Instant now, std::uint32_t age_ms);
+    // The earliest a deadline may fall: once this master has listened for `timeout`.
+    MonoTime after_listening(Seconds timeout) const;
 
     const ClusterConfig& config_;
+    Instant listening_;                 // since when this master has listened (see listening_since)
+    bool restart_on_datagram_ = false;  // listening_ moves to the next datagram of another host
     std::vector<NodeEntry> nodes_;
     std::vector<LinkEntry> links_;
     // Small ids (the usual numbering) are found in a table, others by hashing.

@@ -342,6 +342,9 @@ NodeDetailFile read_file(const json& document) {
     file.written = unix_seconds_at(document, "written", "");
     file.writer = text_at(document, "writer", "");
     file.epoch = integer_at<std::uint64_t>(document, "epoch", "");
+    // Absent in files written before it existed: unknown.
+    if (const json* since = json_fields::optional_member(document, "listening_since"))
+        file.listening_since = unix_seconds_of(*since, "listening_since");
 
     const json& nodes = array_at(document, "nodes", "");
     file.nodes.reserve(nodes.size());
@@ -366,7 +369,7 @@ namespace {
 template <typename Node>
 std::string format_detail(const std::vector<Node>& nodes, const std::vector<LinkState>& links,
                           const DropCounters& dropped, WallTime written, const std::string& writer,
-                          std::uint64_t epoch) {
+                          std::uint64_t epoch, std::optional<WallTime> listening_since) {
     // About 500 bytes for a node with a few CPUs, disks and links heard.
     JsonWriter w(256 + nodes.size() * 512 + links.size() * 128);
     w.begin_object();
@@ -376,6 +379,10 @@ std::string format_detail(const std::vector<Node>& nodes, const std::vector<Link
     w.string(writer);
     w.key("epoch");
     w.integer(epoch);
+    if (listening_since) {
+        w.key("listening_since");
+        w.seconds(*listening_since);
+    }
     w.key("nodes");
     w.begin_array();
     for (const Node& node : nodes) write_node(w, node);
@@ -401,14 +408,15 @@ std::string format_detail(const std::vector<Node>& nodes, const std::vector<Link
 
 std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
                                const DropCounters& dropped, WallTime written, const std::string& writer,
-                               std::uint64_t epoch) {
-    return format_detail(nodes, links, dropped, written, writer, epoch);
+                               std::uint64_t epoch, std::optional<WallTime> listening_since) {
+    return format_detail(nodes, links, dropped, written, writer, epoch, listening_since);
 }
 
 std::string format_node_detail_snapshot(const std::vector<SharedNodeDetail>& nodes,
                                         const std::vector<LinkState>& links, const DropCounters& dropped,
-                                        WallTime written, const std::string& writer, std::uint64_t epoch) {
-    return format_detail(nodes, links, dropped, written, writer, epoch);
+                                        WallTime written, const std::string& writer, std::uint64_t epoch,
+                                        std::optional<WallTime> listening_since) {
+    return format_detail(nodes, links, dropped, written, writer, epoch, listening_since);
 }
 
 NodeDetailRead parse_node_detail(std::string_view json_text) {

@@ -5,6 +5,7 @@
 //
 // Shape (times are unix seconds with millisecond precision, sizes bytes):
 //   {"written": 874763584.123, "writer": "master1", "epoch": 3,
+//    "listening_since": 874763500.0,
 //    "nodes": [
 //      {"name": "pe1", "up": true, "since": 874763000.5, "last_heard": 874763583.9,
 //       "id": 1, "sequence": 4411, "sent": 874763583.8, "channel": 4294967295, "primary_epoch": 0,
@@ -20,6 +21,10 @@
 //   (HeartbeatReport: "id" is the sender, "sent" its sent_unix_ms, "channel"
 //   the link it came over or 4294967295 for one sent straight to a master);
 //   a node with no report has none of these keys.
+// - "listening_since" is when the writer started listening to the cluster
+//   (its start, or the end of a time it heard no other host or was stalled):
+//   a node it shows down counts only once it has listened for NodeTimeOut.
+//   Absent (files of older versions, or not given) or null: unknown.
 // - "epoch" is the writer's primary lease epoch: a reader that sees a lower
 //   epoch than before is reading a stale primary's file.
 // - A float that is not finite is written as 0. Readers ignore keys they do
@@ -40,6 +45,7 @@ struct NodeDetailFile {
     WallTime written{};
     std::string writer;  // the master that wrote the file
     std::uint64_t epoch = 0;
+    std::optional<WallTime> listening_since;  // nullopt: unknown (absent or null)
     std::vector<NodeDetail> nodes;
     std::vector<LinkState> links;
     DropCounters dropped;
@@ -47,7 +53,7 @@ struct NodeDetailFile {
 
 std::string format_node_detail(const std::vector<NodeDetail>& nodes, const std::vector<LinkState>& links,
                                const DropCounters& dropped, WallTime written, const std::string& writer,
-                               std::uint64_t epoch);
+                               std::uint64_t epoch, std::optional<WallTime> listening_since = std::nullopt);
 
 // A node as a master's snapshot holds it for the file: the report is shared
 // with the master's health state (which replaces it, never changes it), and
@@ -64,7 +70,8 @@ struct SharedNodeDetail {
 // The same text from a snapshot.
 std::string format_node_detail_snapshot(const std::vector<SharedNodeDetail>& nodes,
                                         const std::vector<LinkState>& links, const DropCounters& dropped,
-                                        WallTime written, const std::string& writer, std::uint64_t epoch);
+                                        WallTime written, const std::string& writer, std::uint64_t epoch,
+                                        std::optional<WallTime> listening_since = std::nullopt);
 
 // The file's data, or (detail empty) what is wrong with it, naming the
 // element: "nodes[3].cpus: expected an array". Never throws.

@@ -107,10 +107,34 @@ bool write_whole(int fd, std::string_view text) {
     return true;
 }
 
+namespace {
+
+// This host's name, read once, as it may stand in a file name: a character
+// other than a letter, digit, '-' or '_' (a '/' could only come from a
+// misconfigured host, a '.' would blur the name's parts) becomes '_'; at
+// most 64 characters are kept.
+const std::string& host_for_file_names() {
+    static const std::string host = [] {
+        char buf[256] = {};
+        if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return std::string("unknown-host");
+        // Long enough to tell hosts apart, short enough to leave room for the file's own name.
+        std::string name(buf, std::min<std::size_t>(std::char_traits<char>::length(buf), 64));
+        for (char& c : name) {
+            const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                               c == '-' || c == '_';
+            if (!plain) c = '_';
+        }
+        return name;
+    }();
+    return host;
+}
+
+}  // namespace
+
 std::filesystem::path temporary_path_for(const std::filesystem::path& path) {
     static std::atomic<unsigned> counter{0};
-    std::string name = "." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                       std::to_string(counter.fetch_add(1));
+    std::string name = "." + path.filename().string() + ".tmp." + host_for_file_names() + "." +
+                       std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
     return path.parent_path() / name;
 }
 

@@ -58,8 +58,11 @@ enum class Durability { synced, unsynced };
 // with errno set when a write fails.
 bool write_whole(int fd, std::string_view text);
 
-// A dot-file beside `path` named after it, this process and a counter, so
-// two writers never share one; readers of the directory pass over dot-files.
+// A dot-file beside `path` named after it, this host, this process and a
+// counter (".node_status.tmp.master1.4242.7"), so two writers never share
+// one, even on two hosts writing one directory over a network file system
+// (where their pids may well be equal); readers of the directory pass over
+// dot-files.
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
 
 // Replaces `path` with `contents`: writes a temporary file in the same

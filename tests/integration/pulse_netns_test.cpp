@@ -4,12 +4,14 @@
 // the nodes at its ends stay up, heard over their other links. Needs root
 // (network namespaces); as any other user each test says it is skipped.
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include <doctest/doctest.h>
 
+#include "share/io/atomic_file.hpp"
 #include "tests/support/netns_cluster.hpp"
 #include "tests/support/ring_config.hpp"
 
@@ -169,5 +171,60 @@ TEST_SUITE("pulse in network namespaces") {
             CHECK_MESSAGE(!first_line(cluster.node_log(), ring_link, cut).has_value(), ring_link);
         // So only the hub link changed: one line down, one line up.
         CHECK(log_lines(cluster.node_log(), cut).size() == 2);
+    }
+
+    TEST_CASE(
+        "a primary cut off from every host steps down, the next master takes over, and no node is written "
+        "down (network namespaces)") {
+        if (skipped()) return;
+        ScratchDir source("netns-config");
+        write_ring_config(source.path());
+        NetnsCluster net("netns-partition", source.path());
+        TestCluster& cluster = net.cluster();
+        start_and_wait_up(cluster);
+        const std::vector<std::string> computes{"n1", "n2", "n3", "n4"};
+
+        // master1's switch ports stop forwarding on both hubs: it hears no
+        // one, and no one hears it, while it still reaches the cluster root.
+        const WallTime cut = std::chrono::system_clock::now();
+        net.set_hub_port_forwarding("master1", "hub1", false);
+        net.set_hub_port_forwarding("master1", "hub2", false);
+        bool taken = cluster.wait_until(
+            [&] { return first_line(cluster.node_log(), "master2 primary master", cut).has_value(); },
+            patience);
+        REQUIRE_MESSAGE(taken, cluster.logs());
+        auto line = first_line(cluster.node_log(), "master2 primary master", cut);
+        MESSAGE("master2 primary " << seconds_between(cut, line->at) << " s after master1 was cut off");
+        CHECK(line->at - cut <= ring_master_timeout + 2 * heartbeat);
+        const std::string master1_log = read_file_if_exists(cluster.daemon("master1").log()).value_or("");
+        CHECK(master1_log.find("stepping down as primary: it hears no other host") != std::string::npos);
+
+        // Cut off for twice NodeTimeOut more: every compute node stays up.
+        CHECK_FALSE(cluster.wait_until(
+            [&] {
+                for (const std::string& n : computes)
+                    if (cluster.state(n) == false) return true;
+                return false;
+            },
+            2 * node_timeout));
+
+        // Healed: master1 is primary again, everything is up, and no daemon ended.
+        const WallTime healed = std::chrono::system_clock::now();
+        net.set_hub_port_forwarding("master1", "hub1", true);
+        net.set_hub_port_forwarding("master1", "hub2", true);
+        bool back = cluster.wait_until(
+            [&] {
+                return first_line(cluster.node_log(), "master1 primary master", healed).has_value() &&
+                       cluster.everything_up();
+            },
+            patience);
+        REQUIRE_MESSAGE(back, cluster.logs());
+        for (const std::string& host : cluster.hosts()) CHECK_MESSAGE(cluster.daemon(host).running(), host);
+        // From the cut on, node.log never said a compute node went down.
+        for (const LogLine& l : log_lines(cluster.node_log(), cut)) {
+            CAPTURE(l.text);
+            const std::string s = subject(l.text);
+            CHECK(std::find(computes.begin(), computes.end(), s) == computes.end());
+        }
     }
 }

@@ -50,6 +50,7 @@ MasterTimeOut 1.5
 inline constexpr std::chrono::milliseconds ring_heartbeat{250};
 inline constexpr std::chrono::milliseconds ring_node_timeout{1500};
 inline constexpr std::chrono::milliseconds ring_link_timeout{1500};
+inline constexpr std::chrono::milliseconds ring_master_timeout{1500};
 // Writes nodes, topology and pulse.conf (with `more_pulse_conf` lines after the timers) to `dir`.
 inline void write_ring_config(const std::filesystem::path& dir, const std::string& more_pulse_conf = "") {
     std::ofstream(dir / "nodes") << ring_nodes;

@@ -1,10 +1,12 @@
 #include "share/io/atomic_file.hpp"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -28,6 +30,21 @@ std::vector<std::string> names_in(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_SUITE("atomic file") {
+    TEST_CASE("a temporary name is a dot-file beside its target carrying the host, the pid and a counter") {
+        char host[256] = {};
+        REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+        std::string expected_host(host, std::min<std::size_t>(std::string_view(host).size(), 64));
+        std::replace(expected_host.begin(), expected_host.end(), '.', '_');
+        const std::filesystem::path first = temporary_path_for("/lobos/node_status");
+        const std::filesystem::path second = temporary_path_for("/lobos/node_status");
+        CHECK(first.parent_path() == "/lobos");
+        const std::string prefix =
+            ".node_status.tmp." + expected_host + "." + std::to_string(::getpid()) + ".";
+        CHECK(first.filename().string().starts_with(prefix));
+        CHECK(second.filename().string().starts_with(prefix));
+        CHECK(first != second);
+    }
+
     TEST_CASE("an atomic write creates the file with exactly the contents") {
         test::ScratchDir dir("atomic-create");
         std::filesystem::path file = dir.path() / "node_status";

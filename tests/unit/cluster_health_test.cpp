@@ -311,4 +311,125 @@ TEST_SUITE("cluster health") {
         CHECK(health.advance(clock.at(2899ms)).empty());
         CHECK(has_change(health.advance(clock.at(2900ms)), "n1", false));
     }
+
+    TEST_CASE("a master that has just started declares no node down before NodeTimeOut") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        // n2 heard n1 1.5 s ago: left alone, n1 would go down 0.5 s after the master started.
+        health.on_datagram(report(n2, report_channel, {{n1_n2, {{n1, 1500}}}}), master1, clock.at(0ms));
+        CHECK(has_change(health.advance(clock.at(0ms)), "n1", true));
+        CHECK(health.advance(clock.at(1999ms)).empty());
+        CHECK(health.node_up(n1));
+        CHECK(has_change(health.advance(clock.at(2000ms)), "n1", false));
+    }
+
+    TEST_CASE("a master that has just started declares no link down before LinkTimeOut") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        // n2 heard n1 over their link 1.8 s ago, and n1 heard n2 just now.
+        health.on_datagram(report(n2, report_channel, {{n1_n2, {{n1, 1800}, {n2, 0}}}}), master1,
+                           clock.at(0ms));
+        CHECK(has_change(health.advance(clock.at(0ms)), "link n1 n2", true));
+        CHECK_FALSE(has_change(health.advance(clock.at(1999ms)), "link n1 n2", false));
+        CHECK(has_change(health.advance(clock.at(2000ms)), "link n1 n2", false));
+    }
+
+    TEST_CASE("a master taking over keeps what node_status shows for what it has not heard itself") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        NodeStatus shown = health.status(clock.start.wall);
+        const WallTime earlier = clock.start.wall - 600s;
+        for (NodeState& n : shown.nodes) n = {n.name, n.name != "n2", earlier};
+        for (LinkState& l : shown.links) l = {l.name1, l.name2, l.ip1, l.ip2, true, earlier};
+        health.adopt_shown(shown, clock.at(100ms));
+        CHECK(health.advance(clock.at(100ms)).empty());  // nothing changed: nothing to log
+        CHECK(health.latest_changes().empty());
+        NodeStatus written = health.status(clock.at(100ms).wall);
+        CHECK(written.nodes[0].up);  // n1, as shown
+        CHECK(written.nodes[0].since == earlier);
+        CHECK_FALSE(written.nodes[1].up);  // n2, as shown
+        CHECK(written.links[n1_n2].up);
+        CHECK(written.links[n1_n2].since == earlier);
+        // Not heard by the time this master has listened for NodeTimeOut: down, saying so.
+        CHECK(health.advance(clock.at(1999ms)).empty());
+        auto changes = health.advance(clock.at(2000ms));
+        CHECK(has_change(changes, "n1", false));
+        CHECK(has_change(changes, "link n1 n2", false));
+        for (const HealthChange& c : changes)
+            if (c.subject == "n1") CHECK(c.reason == "n1 down: not heard for 2.0 s (NodeTimeOut 2)");
+    }
+
+    TEST_CASE("a node shown up and heard before NodeTimeOut stays up without a change to log") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        NodeStatus shown = health.status(clock.start.wall);
+        shown.nodes[0].up = true;
+        health.adopt_shown(shown, clock.at(0ms));
+        health.on_datagram(report(n1, report_channel), master1, clock.at(1500ms));
+        CHECK_FALSE(has_change(health.advance(clock.at(1500ms)), "n1", true));
+        CHECK(health.advance(clock.at(2500ms)).empty());
+        CHECK(health.node_up(n1));
+        CHECK(has_change(health.advance(clock.at(3500ms)), "n1", false));
+    }
+
+    TEST_CASE("what a master heard since it started listening wins over what node_status shows") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        health.on_datagram(report(n1, report_channel), master1, clock.at(100ms));
+        health.advance(clock.at(100ms));
+        NodeStatus shown = health.status(clock.start.wall);
+        shown.nodes[0].up = false;
+        shown.nodes[1].up = true;
+        health.adopt_shown(shown, clock.at(200ms));
+        CHECK(health.node_up(n1));
+        CHECK(health.node_up(n2));
+    }
+
+    TEST_CASE("a master that has listened for NodeTimeOut adopts nothing from node_status") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        CHECK_FALSE(health.heard_long_enough(clock.at(1999ms)));
+        CHECK(health.heard_long_enough(clock.at(2000ms)));
+        NodeStatus shown = health.status(clock.start.wall);
+        for (NodeState& n : shown.nodes) n.up = true;
+        health.adopt_shown(shown, clock.at(2000ms));
+        CHECK_FALSE(health.node_up(n1));
+        CHECK_FALSE(health.next_deadline().has_value());
+    }
+
+    TEST_CASE("a master that heard no one listens again from when it restarts listening") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        health.restart_listening(clock.at(9s));
+        CHECK(health.listening_since().wall == clock.at(9s).wall);
+        // Its own datagram is not another host's: listening starts at n2's.
+        health.on_datagram(report(master1, report_channel), master1, clock.at(9500ms));
+        CHECK(health.listening_since().wall == clock.at(9s).wall);
+        // n1 as n2 heard it 1.5 s ago: not down before the master has listened 2 s again.
+        health.on_datagram(report(n2, report_channel, {{n1_n2, {{n1, 1500}}}}), master1, clock.at(10s));
+        CHECK(health.listening_since().wall == clock.at(10s).wall);
+        CHECK_FALSE(health.heard_long_enough(clock.at(11s)));
+        health.advance(clock.at(10s));
+        CHECK_FALSE(has_change(health.advance(clock.at(11999ms)), "n1", false));
+        CHECK(has_change(health.advance(clock.at(12000ms)), "n1", false));
+        // Once restarted, it stays: later datagrams do not move it.
+        health.on_datagram(report(n2, report_channel), master1, clock.at(12500ms));
+        CHECK(health.listening_since().wall == clock.at(10s).wall);
+    }
+
+    TEST_CASE("a stall of the master moves the start of its listening on by its length") {
+        ClusterConfig config = small_cluster();
+        Clock clock;
+        ClusterHealth health(config, clock.start);
+        health.suspend(5s);
+        CHECK(health.listening_since().wall == clock.at(5s).wall);
+        CHECK(health.listening_since().mono == clock.at(5s).mono);
+    }
 }

@@ -110,6 +110,25 @@ TEST_SUITE("node detail") {
         CHECK(json["dropped"]["bad_tag"] == 3);
     }
 
+    TEST_CASE("the writer's listening_since is written in unix seconds and read back") {
+        std::string text =
+            format_node_detail({}, {}, {}, at_ms(874763584123), "master1", 3, at_ms(874763500250));
+        CHECK(text.find("\"listening_since\":874763500.250,") != std::string::npos);
+        NodeDetailRead read = parse_node_detail(text);
+        REQUIRE_MESSAGE(read.detail.has_value(), read.error);
+        CHECK(read.detail->listening_since == at_ms(874763500250));
+    }
+
+    TEST_CASE("a detail file without listening_since, or with null, reads as not knowing it") {
+        NodeDetailRead old = parse_node_detail(format_node_detail({}, {}, {}, at_ms(1), "m", 1));
+        REQUIRE_MESSAGE(old.detail.has_value(), old.error);
+        CHECK_FALSE(old.detail->listening_since.has_value());
+        NodeDetailRead null = parse_node_detail(
+            R"({"written":1.0,"writer":"m","epoch":1,"listening_since":null,"nodes":[],"links":[],"dropped":{}})");
+        REQUIRE_MESSAGE(null.detail.has_value(), null.error);
+        CHECK_FALSE(null.detail->listening_since.has_value());
+    }
+
     TEST_CASE("an empty cluster is an empty detail file, still readable") {
         std::string text = format_node_detail({}, {}, {}, at_ms(0), "", 0);
         CHECK(text ==
