@@ -7,6 +7,7 @@
 //   ID.start   the daemon: run this job here (NODE0 of its placement)
 //   ID.cancel  the daemon: end this job (TERM, then KILL after the grace)
 //   ID.state   the runner: starting / running / ended, with the exit status
+//   runner.alive  the runner: its sign of life, every HeartBeat (runner_alive.hpp)
 //
 // The daemon's orders are replaced atomically. ID.state is a log instead:
 // one line per report, each the whole report, appended as the job moves on

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "lobosq/scheduler/node_loss.hpp"
 #include "lobosq/scheduler/queue_report.hpp"
 #include "share/io/atomic_file.hpp"
 
@@ -14,6 +15,9 @@ namespace lobos {
 namespace fs = std::filesystem;
 
 namespace {
+
+// How often jobs left running on nodes shown down are judged again.
+constexpr auto node_loss_recheck = std::chrono::milliseconds(200);
 
 std::string run_time(JobTime from, JobTime to) {
     long long s = std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
@@ -73,9 +77,14 @@ bool ActingQueue::round(JobTime now, bool sync) {
     std::erase_if(unretired_, [this](const Job& job) { return retire(job); });
     if (parts_.cluster.read_status(now)) {
         parts_.publisher.changed();
-        if (parts_.cluster.up_nodes()) fail_jobs_on_down_nodes(now);
+        node_loss_pending_ = true;
+        next_node_loss_check_ = now;
     }
     parts_.cluster.read_detail();
+    if (node_loss_pending_ && now >= next_node_loss_check_ && parts_.cluster.up_nodes()) {
+        node_loss_pending_ = fail_jobs_on_lost_nodes(now);
+        next_node_loss_check_ = now + node_loss_recheck;
+    }
     if (parts_.intake.has_changes()) take_spool(now);
     bool more = parts_.intake.has_changes();  // left set when a batch was left over
     for (const std::string& node : parts_.mailbox.take_changes()) read_reports(node, now);
@@ -132,22 +141,55 @@ void ActingQueue::read_reports(const std::string& node, JobTime now) {
     }
 }
 
-void ActingQueue::fail_jobs_on_down_nodes(JobTime now) {
+bool ActingQueue::fail_jobs_on_lost_nodes(JobTime now) {
     const std::set<std::string>& up = *parts_.cluster.up_nodes();
-    for (const std::string& node : parts_.compute_nodes) {
-        if (up.count(node)) continue;
-        for (const std::string& id : queue_.running_on(node)) {
-            const Job* job = queue_.find(id);
-            // If the node comes back with the job still running, its runner ends it.
-            if (std::string failed =
-                    parts_.mailbox.send_cancel(job->placement->node0(), id, node + " went down");
-                !failed.empty())
-                parts_.log.limited(LogLevel::error, "cancel " + id, failed);
-            const std::string reason = "node " + node + " went down (node_status)";
-            parts_.publisher.tell_owner(*job, "lobosq: job " + id + " failed: " + reason + "\n");
-            end_job(id, JobEnd{JobOutcome::failed, 0, 0, reason, now}, now);
+    const NodeLossTimes times{
+        std::chrono::duration_cast<JobClock::duration>(parts_.config.pulse.node_timeout),
+        std::chrono::duration_cast<JobClock::duration>(parts_.config.pulse.master_timeout)};
+    // Each file is read once a pass, and only for nodes shown down.
+    std::map<std::string, std::optional<RunnerAlive>> runners;
+    std::optional<std::optional<JobTime>> listening_since;
+    std::vector<std::pair<const Job*, NodeLossVerdict>> lost;
+    bool pending = false;
+    for (const Job* job : queue_.in_order()) {
+        if (job->state != JobState::running || !job->placement) continue;
+        std::vector<NodeSighting> nodes;
+        bool any_down = false;
+        for (const std::string& node : job->placement->distinct_nodes()) {
+            NodeSighting sighting{node, up.count(node) > 0, std::nullopt, std::nullopt};
+            if (!sighting.up) {
+                any_down = true;
+                sighting.down_since = parts_.cluster.down_since(node);
+                auto [runner, first] = runners.try_emplace(node);
+                if (first) runner->second = parts_.mailbox.runner_alive(node);
+                if (runner->second) sighting.runner_heard = runner->second->written;
+            }
+            nodes.push_back(std::move(sighting));
+        }
+        if (!any_down) continue;
+        if (!listening_since) listening_since = parts_.cluster.writer_listening_since();
+        NodeLossVerdict verdict = judge_node_loss(nodes, *listening_since, times, now);
+        if (verdict.fail) {
+            lost.emplace_back(job, std::move(verdict));
+        } else {
+            pending = true;
+            parts_.log.limited(LogLevel::info, "node loss " + job->spec.id,
+                               job->spec.id +
+                                   " left running: node_status shows a node of it down, but its "
+                                   "runner still reports or the primary has not listened long enough");
         }
     }
+    for (const auto& [job, verdict] : lost) {
+        const std::string id = job->spec.id;
+        const std::string node0 = job->placement->node0();
+        // If the node comes back with the job still running, its runner ends it.
+        if (std::string failed = parts_.mailbox.send_cancel(node0, id, verdict.node + " went down");
+            !failed.empty())
+            parts_.log.limited(LogLevel::error, "cancel " + id, failed);
+        parts_.publisher.tell_owner(*job, "lobosq: job " + id + " failed: " + verdict.reason + "\n");
+        end_job(id, JobEnd{JobOutcome::failed, 0, 0, verdict.reason, now}, now);
+    }
+    return pending;
 }
 
 void ActingQueue::end_job(const std::string& id, const JobEnd& end, JobTime now) {

@@ -63,7 +63,11 @@ private:
     // `lobosq --test-only`: plans the script as if submitted now, queues nothing.
     void answer_probe(const std::filesystem::path& file, JobTime now);
     void read_reports(const std::string& node, JobTime now);
-    void fail_jobs_on_down_nodes(JobTime now);
+    // Fails the running jobs that lost a node (lobosq/scheduler/node_loss.hpp):
+    // node_status shows it down, its runner is silent, and the primary that
+    // says so has listened long enough. Returns whether any job on a node
+    // shown down was left running, to be judged again at the next round.
+    bool fail_jobs_on_lost_nodes(JobTime now);
     void dispatch(JobTime now);
     // Ends, through their runners, the jobs past ETIME x EtimeLimit.
     void end_overrunning_jobs(JobTime now);
@@ -84,6 +88,11 @@ private:
     FairShare fair_share_;
     bool fair_share_changed_ = false;
     bool resend_pending_ = true;
+    // Jobs on nodes node_status shows down are judged again (reading their
+    // runners' files) at most this often until each has failed or its nodes
+    // are up; at once when node_status changes.
+    bool node_loss_pending_ = false;
+    JobTime next_node_loss_check_{};
     // The last scheduling pass: the estimates job_status and `lobosq stat` show.
     std::optional<SchedulePass> last_pass_;
     std::set<std::string> limit_told_;  // jobs sent a cancel order for running past their limit

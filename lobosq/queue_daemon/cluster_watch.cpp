@@ -8,6 +8,7 @@
 
 #include "lobosq/placement/healthy_cpus.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/primary_lease.hpp"
 
 namespace lobos {
 
@@ -26,6 +27,8 @@ void ClusterWatch::forget_status() {
     status_changed_ = detail_changed_ = true;
     up_nodes_.reset();
     node_status_.reset();
+    down_since_.clear();
+    detail_writer_.reset();
     snapshot_changed_ = true;
 }
 
@@ -54,6 +57,10 @@ bool ClusterWatch::read_status(JobTime now) {
     }
     // Links and hubs count for placement as well as nodes: a new snapshot
     // whenever node_status is read (about once a second), not every round.
+    down_since_.clear();
+    if (fresh)
+        for (const NodeState& n : fresh->nodes)
+            if (!n.up) down_since_.emplace(n.name, n.since);
     node_status_ = std::move(fresh);
     snapshot_changed_ = true;
     if (up == up_nodes_) return false;
@@ -93,6 +100,7 @@ void ClusterWatch::read_detail() {
             log_.info(paths_.node_detail().string() +
                       " read again: placing with the nodes' load, disks and online CPUs");
         told_no_detail_ = false;
+        detail_writer_ = DetailWriter{file->writer, file->epoch, file->listening_since};
         node_details_ = std::move(file->nodes);
     } else {
         // Placement goes on from node_status alone rather than stopping:
@@ -103,8 +111,33 @@ void ClusterWatch::read_detail() {
                          "0, no disk under DiskFloor) until it can be read");
         told_no_detail_ = true;
         node_details_.reset();
+        detail_writer_.reset();
     }
     snapshot_changed_ = true;
+}
+
+std::optional<JobTime> ClusterWatch::down_since(const std::string& node) const {
+    auto it = down_since_.find(node);
+    if (it == down_since_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<JobTime> ClusterWatch::writer_listening_since() const {
+    if (!detail_writer_ || !detail_writer_->listening_since) return std::nullopt;
+    // node_detail.json is written after node_status, and less often: for a
+    // while after a new primary takes over, node_status is the new one's
+    // and node_detail.json still the old one's. Its time counts only while
+    // it is from the lease's holder and epoch.
+    FileResult<std::optional<std::string>> text = try_read_file_if_exists(paths_.master_lease());
+    if (!text) {
+        log_.limited(LogLevel::warning, "master lease", text.error().text());
+        return std::nullopt;
+    }
+    if (!*text) return std::nullopt;
+    const std::optional<LeaseRecord> lease = parse_lease(**text);
+    if (!lease || lease->holder != detail_writer_->writer || lease->epoch != detail_writer_->epoch)
+        return std::nullopt;
+    return detail_writer_->listening_since;
 }
 
 const PlacementPolicy& ClusterWatch::placement(JobTime now) {

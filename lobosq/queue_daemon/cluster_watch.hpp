@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,6 +48,15 @@ public:
     // pulse has replaced it).
     void read_detail();
 
+    // Since when node_status shows `node` down (its time of the change);
+    // none when it shows it up, does not list it, or is not fresh.
+    std::optional<JobTime> down_since(const std::string& node) const;
+    // Since when the master that writes node_status has listened to the
+    // cluster: node_detail.json's listening_since, when that file is from
+    // the master and epoch that hold pulse's lease now (read here, once a
+    // call). None when unknown: no such time, another writer, no lease.
+    std::optional<JobTime> writer_listening_since() const;
+
     // The compute nodes node_status shows up, once node_status is fresh.
     const std::optional<std::set<std::string>>& up_nodes() const { return up_nodes_; }
     // The policy over a snapshot of the cluster, rebuilt when node_status,
@@ -70,6 +80,14 @@ private:
     // node_status as last read (while fresh), node_detail.json's nodes (none
     // while it is missing or broken).
     std::optional<NodeStatus> node_status_;
+    std::map<std::string, JobTime> down_since_;  // the nodes node_status_ lists down
+    // Who wrote node_detail.json last read, and since when it listened.
+    struct DetailWriter {
+        std::string writer;
+        std::uint64_t epoch = 0;
+        std::optional<WallTime> listening_since;
+    };
+    std::optional<DetailWriter> detail_writer_;
     std::optional<std::vector<NodeDetail>> node_details_;
     bool told_no_detail_ = false;
     std::pair<ino_t, std::int64_t> detail_version_{0, 0};  // inode and mtime of the detail file last read

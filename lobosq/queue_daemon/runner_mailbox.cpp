@@ -111,6 +111,20 @@ std::map<std::string, RunnerMailbox::Handed> RunnerMailbox::find_start_orders(
     return handed;
 }
 
+std::optional<RunnerAlive> RunnerMailbox::runner_alive(const std::string& node) const {
+    const fs::path path = paths_.node_dir(node) / runner_alive_file;
+    FileResult<std::optional<std::string>> text = try_read_file_if_exists(path);
+    if (!text) {
+        log_.limited(LogLevel::warning, "alive " + node, text.error().text());
+        return std::nullopt;
+    }
+    if (!*text) return std::nullopt;
+    std::string error;
+    std::optional<RunnerAlive> alive = decode_runner_alive(**text, error);
+    if (!alive) log_.limited(LogLevel::warning, "alive " + node, path.string() + ": " + error);
+    return alive;
+}
+
 void RunnerMailbox::forget(const std::string& node, const std::string& id) const {
     std::error_code ec;
     for (std::string_view suffix : {start_suffix, cancel_suffix, state_suffix})

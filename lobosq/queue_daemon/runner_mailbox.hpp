@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "config/cluster_config.hpp"
 #include "lobosq/job/job.hpp"
 #include "lobosq/job/node_orders.hpp"
+#include "lobosq/job/runner_alive.hpp"
 #include "share/io/cluster_root.hpp"
 #include "share/io/daemon_log.hpp"
 
@@ -53,6 +55,11 @@ public:
     // Of the jobs `ids`, those whose start order a runner has: by id.
     std::map<std::string, Handed> find_start_orders(const std::vector<std::string>& nodes,
                                                     const std::set<std::string>& ids) const;
+
+    // When the runner of `node` last gave a sign of life (its runner.alive,
+    // by its own clock), and the jobs it said it runs then; none when the
+    // file is missing or cannot be read (logged at a limited rate).
+    std::optional<RunnerAlive> runner_alive(const std::string& node) const;
 
     // A runner's report in `node`'s directory changed (or may have).
     void changed(const std::string& node) { nodes_changed_.insert(node); }

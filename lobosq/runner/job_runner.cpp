@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -41,14 +42,16 @@ std::string shepherd_gone(pid_t pid, const std::string& how) {
 
 }  // namespace
 
-JobRunner::JobRunner(const ClusterPaths& paths, std::string node)
+JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat)
     : paths_(paths),
       node_(std::move(node)),
       daemon_log_("lobos-runner", node_),
       dir_(paths.node_dir(node_)),
       signals_(io_, SIGINT, SIGTERM, SIGCHLD),
       inotify_(io_),
-      rescan_timer_(io_) {
+      rescan_timer_(io_),
+      heartbeat_(std::max(heartbeat, std::chrono::milliseconds(10))),
+      alive_timer_(io_) {
     std::error_code ec;
     if (std::filesystem::create_directories(dir_, ec))
         std::filesystem::permissions(dir_, std::filesystem::perms(0755), ec);
@@ -70,6 +73,7 @@ void JobRunner::run() {
     do_signals();
     do_watch();
     do_rescan();
+    do_alive();
     io_.run();
 }
 
@@ -126,6 +130,22 @@ void JobRunner::do_rescan() {
             next_prune_ = std::chrono::steady_clock::now() + prune_interval;
         }
         do_rescan();
+    });
+}
+
+void JobRunner::do_alive() {
+    RunnerAlive alive{JobClock::now(), {}};
+    for (const auto& [id, shepherd] : shepherds_) alive.jobs.push_back(id);
+    // Not synced: it is rewritten every heartbeat, and after a crash of this
+    // machine no sign of life is the truth. A failed write is tried again at
+    // the next heartbeat; meanwhile the queue may take the node for lost.
+    if (FileResult<Done> written = try_write_file_atomically(
+            dir_ / runner_alive_file, encode_runner_alive(alive), 0644, Durability::unsynced);
+        !written)
+        daemon_log_.limited(LogLevel::error, "alive", written.error().text());
+    alive_timer_.expires_after(heartbeat_);
+    alive_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) do_alive();
     });
 }
 

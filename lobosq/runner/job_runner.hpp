@@ -19,6 +19,7 @@
 
 #include "lobosq/job/node_directory.hpp"
 #include "lobosq/job/node_orders.hpp"
+#include "lobosq/job/runner_alive.hpp"
 #include "share/io/asio.hpp"
 #include "share/io/cluster_root.hpp"
 #include "share/io/daemon_log.hpp"
@@ -28,8 +29,9 @@ namespace lobos {
 class JobRunner {
 public:
     // Creates ROOT/nodes/NODE/ (mode 0755) if missing and watches it;
-    // throws std::runtime_error naming what failed.
-    JobRunner(const ClusterPaths& paths, std::string node);
+    // throws std::runtime_error naming what failed. `heartbeat`: how often
+    // it rewrites its sign of life, runner.alive (HeartBeat of pulse.conf).
+    JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat);
     ~JobRunner();
     JobRunner(const JobRunner&) = delete;
     JobRunner& operator=(const JobRunner&) = delete;
@@ -50,6 +52,8 @@ private:
     void do_signals();
     void do_watch();
     void do_rescan();
+    // Rewrites runner.alive (lobosq/job/runner_alive.hpp) every heartbeat.
+    void do_alive();
 
     void adopt_jobs();
     void scan();
@@ -86,6 +90,8 @@ private:
     asio::posix::stream_descriptor inotify_;
     std::array<char, 4096> events_{};
     asio::steady_timer rescan_timer_;
+    std::chrono::milliseconds heartbeat_;
+    asio::steady_timer alive_timer_;
 };
 
 }  // namespace lobos

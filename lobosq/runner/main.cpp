@@ -22,7 +22,8 @@ int run_node(const lobos::CommandLine& command) {
     if (!node->is_compute()) return command.node_refused("jobs run on compute nodes only");
     const lobos::ClusterPaths& paths = command.paths();
     const std::string name = command.text("node");
-    lobos::JobRunner runner(paths, name);
+    lobos::JobRunner runner(paths, name,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(config->pulse.heartbeat));
     lobos::DaemonLog("lobos-runner", name)
         .info("running the jobs ordered in " + paths.node_dir(name).string());
     runner.run();

@@ -26,6 +26,8 @@ struct ClusterPaths {
     std::filesystem::path node_log() const { return root / "node.log"; }
     // Every node's last report (load, online CPUs, free disk space), beside node_status.
     std::filesystem::path node_detail() const { return root / "node_detail.json"; }
+    // pulse's primary lease: who writes node_status, with which epoch.
+    std::filesystem::path master_lease() const { return root / "master.lease"; }
     std::filesystem::path job_status() const { return root / "job_status"; }
     std::filesystem::path job_log() const { return root / "job.log"; }
     // Everything about each job that job_status has no column for (user

@@ -371,7 +371,9 @@ TEST_CASE("a job whose node goes down is marked failed, told why, and its CPUs a
               ',')
             .at(1);
 
-    q.cluster.kill(second, SIGKILL);  // its pulse: the node goes down
+    // Its pulse and its runner: the node is gone.
+    q.cluster.kill(second, SIGKILL);
+    q.cluster.kill("runner " + second, SIGKILL);
     REQUIRE_MESSAGE(
         q.cluster.wait_until([&] { return contains(q.cluster.job_log(), id + " ended: failed"); }, patience),
         q.diagnostics());
@@ -385,6 +387,70 @@ TEST_CASE("a job whose node goes down is marked failed, told why, and its CPUs a
             return d && !q.listed(id) && d->free_cpus == d->cluster_cpus - 2;
         },
         patience));
+}
+
+TEST_CASE("a job is not failed while its node's runner still reports, whatever node_status says") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    const std::string id = q.submit("#NPROCS 1\necho started\n" + wait_for_release());
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return contains(read(dir / (id + ".log")), "started"); }),
+                    q.diagnostics());
+    const std::string node = q.cluster.job_log().substr(q.cluster.job_log().find(id + " dispatched"));
+    std::smatch m;
+    REQUIRE(std::regex_search(node, m, std::regex(R"(\((\S+)\))")));
+    const std::string host = m[1].str();
+
+    // Its pulse stops: node_status shows the node down, but its runner lives.
+    q.cluster.kill(host, SIGKILL);
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.cluster.state(host) == false; }, patience),
+                    q.diagnostics());
+    // Longer than the fallback's NodeTimeOut + MasterTimeOut (2 + 2 s in the demo).
+    CHECK_FALSE(q.cluster.wait_until([&] { return q.ended(id); }, 6s));
+
+    // Then its runner stops too: the job is failed.
+    q.cluster.kill("runner " + host, SIGKILL);
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until([&] { return contains(q.cluster.job_log(), id + " ended: failed"); }, patience),
+        q.diagnostics());
+    write_file_atomically(dir / "release", "");
+}
+
+TEST_CASE("restarting the primary master's pulse and then its queue daemon fails no running job") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 8; ++i)
+        ids.push_back(q.submit("#NPROCS 1\necho $LOBOS_JOBID >> started\n" + wait_for_release()));
+    const auto started = [&] { return static_cast<int>(split(read(dir / "started"), '\n').size()); };
+    REQUIRE_MESSAGE(q.wait_in(dir, [&] { return started() == 8; }), q.diagnostics());
+
+    // pulse first: killed and started again at once.
+    q.cluster.kill("master1", SIGKILL);
+    q.cluster.daemon("master1").wait(5s);
+    q.cluster.forget("master1");
+    q.cluster.start("master1");
+    // The restarted pulse has listened NodeTimeOut (2 s) and more, and
+    // everything is up again.
+    CHECK_FALSE(q.cluster.wait_until([&] { return contains(q.cluster.job_log(), "failed"); }, 5s));
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.cluster.everything_up(); }, patience),
+                    q.diagnostics());
+
+    // Then the queue daemon.
+    q.cluster.kill("lobosqd master1", SIGKILL);
+    q.cluster.daemon("lobosqd master1").wait(5s);
+    q.cluster.forget("lobosqd master1");
+    q.cluster.start_queue_daemon("master1");
+    CHECK_FALSE(q.cluster.wait_until([&] { return contains(q.cluster.job_log(), "failed"); }, 5s));
+
+    write_file_atomically(dir / "release", "");
+    REQUIRE_MESSAGE(
+        q.cluster.wait_until(
+            [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.ended(id); }); },
+            patience),
+        q.diagnostics());
+    CHECK_MESSAGE(!contains(q.cluster.job_log(), "failed"), q.cluster.job_log());
+    for (const std::string& id : ids)
+        CHECK_MESSAGE(count_of(q.cluster.job_log(), id + " ended: exit 0") == 1, id);
 }
 
 TEST_CASE("when the acting queue daemon dies, the next master's takes over and runs new jobs") {
@@ -469,8 +535,10 @@ TEST_CASE("a node killed while jobs wait gets none of them, nor any job submitte
         [&] { return std::all_of(ids.begin(), ids.end(), [&](auto& id) { return q.listed(id); }); },
         patience));
 
-    // n03 goes down: the blocker fails and frees the CPUs of the other seven nodes.
+    // n03 goes down (its pulse and its runner): the blocker fails and frees
+    // the CPUs of the other seven nodes.
     q.cluster.kill("n03", SIGKILL);
+    q.cluster.kill("runner n03", SIGKILL);
     REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.cluster.state("n03") == false; }, patience),
                     q.diagnostics());
     // Six 1-CPU jobs fill the other 14 CPUs exactly (any free CPU takes one,
