@@ -54,6 +54,9 @@ struct NodeStatusRead {
 };
 NodeStatusRead parse_node_status(const std::string& text, WallTime today);
 
+// True when the status names at least one node and every node and link in it is up.
+bool everything_up(const NodeStatus& status);
+
 // One node's measured values, for node_detail.json.
 struct NodeDetail {
     std::string name;

@@ -100,4 +100,13 @@ NodeStatusRead parse_node_status(const std::string& text, WallTime today) {
     return read;
 }
 
+bool everything_up(const NodeStatus& status) {
+    if (status.nodes.empty()) return false;
+    for (const NodeState& n : status.nodes)
+        if (!n.up) return false;
+    for (const LinkState& l : status.links)
+        if (!l.up) return false;
+    return true;
+}
+
 }  // namespace lobos

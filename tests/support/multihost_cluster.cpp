@@ -178,12 +178,7 @@ std::optional<NodeStatus> MultiHostCluster::node_status() const {
 
 bool MultiHostCluster::everything_up() const {
     auto status = node_status();
-    if (!status || status->nodes.empty()) return false;
-    for (const NodeState& n : status->nodes)
-        if (!n.up) return false;
-    for (const LinkState& l : status->links)
-        if (!l.up) return false;
-    return true;
+    return status && lobos::everything_up(*status);
 }
 
 std::string MultiHostCluster::job_log() const { return slurp(root_on_storage() / "job.log"); }

@@ -131,12 +131,7 @@ std::optional<bool> TestCluster::state(const std::string& subject) const {
 
 bool TestCluster::everything_up() const {
     auto status = node_status();
-    if (!status || status->nodes.empty()) return false;
-    for (const NodeState& n : status->nodes)
-        if (!n.up) return false;
-    for (const LinkState& l : status->links)
-        if (!l.up) return false;
-    return true;
+    return status && lobos::everything_up(*status);
 }
 
 std::string TestCluster::node_log() const { return read_file_if_exists(root_ / "node.log").value_or(""); }

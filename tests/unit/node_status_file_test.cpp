@@ -63,6 +63,17 @@ TEST_SUITE("node_status") {
               "link 10:50:24 master2 master1 165.112.184.12 165.112.184.11 1\n");
     }
 
+    TEST_CASE("everything is up only when some node is named and no node or link is down") {
+        NodeStatus status = spec_sample();
+        CHECK(everything_up(status));
+        status.links[1].up = false;
+        CHECK_FALSE(everything_up(status));
+        status = spec_sample();
+        status.nodes[0].up = false;
+        CHECK_FALSE(everything_up(status));
+        CHECK_FALSE(everything_up(NodeStatus{}));
+    }
+
     TEST_CASE("every node line comes before every link line, and down is written as 0") {
         test::TimeZone zone("UTC");
         NodeStatus status = spec_sample();
