@@ -79,6 +79,9 @@ struct PulseConf {
     Seconds cancel_grace{5.0};             // CancelGrace: SIGTERM, then SIGKILL this much later
     std::vector<std::string> disks{"/"};   // Disks: file systems whose free space is reported
     std::string key_file = "cluster.key";  // KeyFile: relative paths are under the config dir
+    // WakePort: UDP port of "look now" wake-ups (share/io/wake_up); the
+    // parser makes it PulsePort + 1000 unless pulse.conf gives it.
+    std::uint16_t wake_port = 8311;
     // DiskFloor: a node with a disk of Disks at or under this many free bytes
     // gets no work (issue 5); 0: no floor.
     std::uint64_t disk_floor = 100ULL << 20;

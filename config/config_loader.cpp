@@ -12,6 +12,26 @@
 
 namespace lobos {
 
+namespace {
+
+// Hubs take PulsePort + 1, + 2, ... for their multicast groups
+// (ClusterConfig::hub_port); the wake-ups must not land on one of them.
+void check_wake_port_against_hubs(ConfigLoad& out, const std::string& file_name, const PulseConfFile& pulse) {
+    for (const Node& n : out.config.nodes) {
+        if (!n.is_hub() || out.config.hub_port(n.name) != out.config.pulse.wake_port) continue;
+        const bool given = pulse.wake_port_line != 0;
+        out.diagnostics.push_back(
+            {Severity::error, file_name, given ? pulse.wake_port_line : pulse.pulse_port_line,
+             given ? "WakePort" : "PulsePort",
+             std::to_string(given ? out.config.pulse.wake_port : out.config.pulse.pulse_port),
+             "WakePort " + std::to_string(out.config.pulse.wake_port) + " is the multicast port of hub " +
+                 n.name + " (PulsePort + its place among the hubs): choose another WakePort"});
+        return;
+    }
+}
+
+}  // namespace
+
 ConfigLoad load_cluster_config(const ConfigTexts& texts) {
     ConfigLoad out;
     NodesFile nodes = parse_nodes(texts.nodes.text, texts.nodes.name);
@@ -26,6 +46,7 @@ ConfigLoad load_cluster_config(const ConfigTexts& texts) {
     out.config.links.insert(out.config.links.end(), mesh.begin(), mesh.end());
     out.config.nodes = std::move(nodes.nodes);
     out.config.pulse = pulse.conf;
+    check_wake_port_against_hubs(out, texts.pulse_conf.name, pulse);
     return out;
 }
 

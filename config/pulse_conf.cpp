@@ -95,6 +95,10 @@ const std::vector<KeywordRule>& rules() {
          port(&PulseConf::pulse_port)},
         {{"WebPort", "port", "7380", "TCP port webstatus listens on unless --listen says otherwise"},
          port(&PulseConf::web_port)},
+        {{"WakePort", "port", "8311",
+          "UDP port of the \"look now\" wake-ups lobosqd and lobos-runner listen on at their host's "
+          "address; PulsePort + 1000 unless given; not PulsePort nor a hub's PulsePort + N"},
+         port(&PulseConf::wake_port)},
         {{"CancelGrace", "seconds", "5", "a cancelled job gets SIGTERM, then SIGKILL after this long"},
          seconds(&PulseConf::cancel_grace)},
         {{"Disks", "paths", "/", "file systems whose free space each node reports (absolute paths)"},
@@ -207,6 +211,26 @@ std::string unknown_keyword_message(std::string_view keyword) {
     return message;
 }
 
+// WakePort defaults to PulsePort + 1000, and is never PulsePort itself:
+// pulse and the wake-up listener bind the same address.
+void check_wake_port(PulseConfFile& out, std::string_view file_name) {
+    PulseConf& c = out.conf;
+    if (!out.wake_port_line) {
+        if (c.pulse_port > 65535 - 1000) {
+            out.diagnostics.push_back({Severity::error, std::string(file_name), out.pulse_port_line,
+                                       "PulsePort", std::to_string(c.pulse_port),
+                                       "WakePort would be PulsePort + 1000, over 65535: give WakePort"});
+            return;
+        }
+        c.wake_port = static_cast<std::uint16_t>(c.pulse_port + 1000);
+        return;
+    }
+    if (c.wake_port == c.pulse_port)
+        out.diagnostics.push_back({Severity::error, std::string(file_name), out.wake_port_line, "WakePort",
+                                   std::to_string(c.wake_port),
+                                   "equals PulsePort: pulse and the wake-ups need ports of their own"});
+}
+
 }  // namespace
 
 PulseConfFile parse_pulse_conf(std::string_view text, std::string_view file_name) {
@@ -229,6 +253,10 @@ PulseConfFile parse_pulse_conf(std::string_view text, std::string_view file_name
         }
         rule->set(out.conf, read, rule->doc.name, values);
     }
+
+    out.pulse_port_line = line_of.count("pulseport") ? line_of["pulseport"] : 0;
+    out.wake_port_line = line_of.count("wakeport") ? line_of["wakeport"] : 0;
+    if (!has_errors(out.diagnostics)) check_wake_port(out, file_name);
 
     // A timeout no longer than the heartbeat would mark healthy hosts down between two beats.
     const PulseConf& c = out.conf;

@@ -14,6 +14,10 @@ namespace lobos {
 struct PulseConfFile {
     PulseConf conf;
     std::vector<Diagnostic> diagnostics;
+    // Where the ports were given (0: not given), for the loader's check
+    // that WakePort meets no hub's multicast port.
+    int pulse_port_line = 0;
+    int wake_port_line = 0;
 };
 
 PulseConfFile parse_pulse_conf(std::string_view text, std::string_view file_name);

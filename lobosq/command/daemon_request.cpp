@@ -9,6 +9,7 @@
 #include <random>
 
 #include "share/io/atomic_file.hpp"
+#include "share/io/wake_up.hpp"
 
 namespace lobos {
 
@@ -63,8 +64,8 @@ std::chrono::milliseconds daemon_patience(const ClusterConfig& config) {
         std::chrono::milliseconds(static_cast<long long>(config.pulse.master_timeout.count() * 2000)) + 2s);
 }
 
-DaemonReply ask_queue_daemon(const ClusterPaths& paths, std::string_view prefix, const std::string& body,
-                             std::chrono::milliseconds patience) {
+DaemonReply ask_queue_daemon(const ClusterConfig& config, const ClusterPaths& paths, std::string_view prefix,
+                             const std::string& body, std::chrono::milliseconds patience) {
     const std::string nonce = make_nonce();
     const fs::path temporary = paths.spool() / ("." + std::string(prefix) + nonce);
     const fs::path request = paths.spool() / (std::string(prefix) + nonce);
@@ -77,6 +78,7 @@ DaemonReply ask_queue_daemon(const ClusterPaths& paths, std::string_view prefix,
         return DaemonReply{std::nullopt,
                            "cannot write the request to " + paths.spool().string() + ": " + e.what()};
     }
+    wake_up_masters(config, WakeUpKind::spool);
     auto text = wait_for_answer(paths.queue_dir() / "answers", nonce, patience);
     return DaemonReply{text ? decode_cancel_answer(*text) : std::nullopt, {}};
 }

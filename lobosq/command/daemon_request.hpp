@@ -24,7 +24,8 @@ struct DaemonReply {
 // Long enough for the next master's daemon to take over from a dead one.
 std::chrono::milliseconds daemon_patience(const ClusterConfig& config);
 
-DaemonReply ask_queue_daemon(const ClusterPaths& paths, std::string_view prefix, const std::string& body,
-                             std::chrono::milliseconds patience);
+// After writing the request it wakes every master's daemon (share/io/wake_up).
+DaemonReply ask_queue_daemon(const ClusterConfig& config, const ClusterPaths& paths, std::string_view prefix,
+                             const std::string& body, std::chrono::milliseconds patience);
 
 }  // namespace lobos

@@ -16,6 +16,7 @@
 #include "lobosq/scheduler/job_queue.hpp"
 #include "share/formats/job_id.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/wake_up.hpp"
 
 extern char** environ;
 
@@ -159,6 +160,9 @@ int submit_job(const ClusterConfig& config, const ClusterPaths& paths, std::istr
             err << "lobosq: cannot write " << target.string() << ": " << std::strerror(saved) << "\n";
             return exit_failure;
         }
+        // The acting daemon may run on another host, whose inotify does not
+        // see this file: tell every master to look now.
+        wake_up_masters(config, WakeUpKind::spool);
         out << id << "\n";
         return exit_ok;
     }

@@ -20,7 +20,7 @@ int test_job(const ClusterConfig& config, const ClusterPaths& paths, std::istrea
     // The daemon reads the directives and plans: it alone knows the queue.
     const auto patience = daemon_patience(config);
     const DaemonReply reply =
-        ask_queue_daemon(paths, probe_prefix, encode_probe_request(ProbeRequest{script}), patience);
+        ask_queue_daemon(config, paths, probe_prefix, encode_probe_request(ProbeRequest{script}), patience);
     if (!reply.error.empty()) {
         err << "lobosq: --test-only: " << reply.error << "\n";
         return exit_failure;

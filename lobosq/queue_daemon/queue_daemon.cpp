@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "lobosq/job/node_orders.hpp"
@@ -51,6 +52,7 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       intake_(paths_.spool(), store_.answers_dir(), publisher_, log),
       signals_(io_, SIGINT, SIGTERM),
       watch_(io_, [this](const std::vector<DirectoryWatch::Event>& events) { on_files(events); }),
+      wake_ups_(io_, self.ip, config.pulse.wake_port, log, [this](WakeUpKind kind) { on_wake_up(kind); }),
       lease_timer_(io_),
       rescan_timer_(io_),
       status_timer_(io_),
@@ -83,6 +85,7 @@ void QueueDaemon::run() {
         io_.stop();
     });
     watch_.start();
+    wake_ups_.start();
     // A master of lower rank gets the first chance at the lease when all
     // start together: the others wait a heartbeat per rank above the first.
     lease_timer_.expires_after(to_ms(config_.pulse.heartbeat) * (self_.master_rank() - 1));
@@ -159,6 +162,7 @@ void QueueDaemon::everything_changed() {
 }
 
 void QueueDaemon::on_files(const std::vector<DirectoryWatch::Event>& events) {
+    std::set<std::string> order_nodes;
     for (const DirectoryWatch::Event& e : events) {
         if (e.directory.empty() || (e.mask & IN_Q_OVERFLOW)) {
             everything_changed();
@@ -169,9 +173,34 @@ void QueueDaemon::on_files(const std::vector<DirectoryWatch::Event>& events) {
             if (e.name == paths_.node_detail().filename()) cluster_.detail_changed();
         } else if (e.name.ends_with(state_suffix)) {
             mailbox_.changed(e.directory.filename().string());
+        } else if ((e.mask & (IN_MOVED_TO | IN_CLOSE_WRITE)) &&
+                   (e.name.ends_with(start_suffix) || e.name.ends_with(cancel_suffix))) {
+            // This daemon's own start or cancel order, back through the
+            // watch: the node's runner, on another host, sees it only at its
+            // rescan unless told to look now.
+            order_nodes.insert(e.directory.filename().string());
         }
     }
+    for (const std::string& node : order_nodes)
+        if (const Node* n = config_.find_node(node))
+            send_wake_up(n->ip, config_.pulse.wake_port, WakeUpKind::orders);
     if (intake_.has_changes() || cluster_.has_changes() || mailbox_.has_changes()) schedule_work();
+}
+
+void QueueDaemon::on_wake_up(WakeUpKind kind) {
+    switch (kind) {
+        case WakeUpKind::spool:
+            intake_.changed();
+            break;
+        case WakeUpKind::reports:
+            // The wake-up does not say which node (it carries nothing to
+            // trust): every node's reports are read, as at a rescan.
+            for (const std::string& node : compute_nodes_) mailbox_.changed(node);
+            break;
+        case WakeUpKind::orders:
+            return;  // a runner's business, not a master's
+    }
+    schedule_work();
 }
 
 void QueueDaemon::do_rescan() {

@@ -37,6 +37,7 @@
 #include "share/io/daemon_log.hpp"
 #include "share/io/directory_watch.hpp"
 #include "share/io/primary_lease.hpp"
+#include "share/io/wake_up.hpp"
 
 namespace lobos {
 
@@ -53,6 +54,9 @@ public:
 
 private:
     void on_files(const std::vector<DirectoryWatch::Event>& events);
+    // A "look now" from another host (share/io/wake_up): the same as the
+    // inotify event this host would have seen had the file been written here.
+    void on_wake_up(WakeUpKind kind);
     // Everything may have changed (a rescan, an overflowed watch, a take-over).
     void everything_changed();
     // The chains, each re-arming its timer.
@@ -83,6 +87,7 @@ private:
     asio::io_context io_;
     asio::signal_set signals_;
     DirectoryWatch watch_;
+    WakeUpListener wake_ups_;  // at this master's address and WakePort
     asio::steady_timer lease_timer_;
     asio::steady_timer rescan_timer_;
     asio::steady_timer status_timer_;

@@ -42,7 +42,8 @@ std::string shepherd_gone(pid_t pid, const std::string& how) {
 
 }  // namespace
 
-JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat)
+JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat,
+                     RunnerWakeUps wake_ups)
     : paths_(paths),
       node_(std::move(node)),
       daemon_log_("lobos-runner", node_),
@@ -51,7 +52,12 @@ JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::m
       inotify_(io_),
       rescan_timer_(io_),
       heartbeat_(std::max(heartbeat, std::chrono::milliseconds(10))),
-      alive_timer_(io_) {
+      alive_timer_(io_),
+      wake_ups_(std::move(wake_ups)),
+      wake_listener_(io_, wake_ups_.address, wake_ups_.port, daemon_log_, [this](WakeUpKind kind) {
+          // The daemon wrote an order here from another host: as an inotify event would.
+          if (kind == WakeUpKind::orders) scan();
+      }) {
     std::error_code ec;
     if (std::filesystem::create_directories(dir_, ec))
         std::filesystem::permissions(dir_, std::filesystem::perms(0755), ec);
@@ -72,6 +78,7 @@ void JobRunner::run() {
     scan();
     do_signals();
     do_watch();
+    wake_listener_.start();
     do_rescan();
     do_alive();
     io_.run();
@@ -106,6 +113,7 @@ void JobRunner::do_watch() {
         // away wait for the rescan. The whole directory is read then, which
         // also covers events lost to a queue overflow.
         bool orders = false;
+        bool reports = false;
         for (std::size_t at = 0; at + sizeof(inotify_event) <= n;) {
             inotify_event event{};
             std::memcpy(&event, events_.data() + at, sizeof event);
@@ -113,8 +121,14 @@ void JobRunner::do_watch() {
                                         ::strnlen(events_.data() + at + sizeof event, event.len));
             if ((event.mask & IN_Q_OVERFLOW) || name.ends_with(start_suffix) || name.ends_with(cancel_suffix))
                 orders = true;
+            // A report written here (by this runner or a shepherd): the
+            // acting queue daemon, on a master, looks now instead of at its rescan.
+            if ((event.mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) && name.ends_with(state_suffix)) reports = true;
             at += sizeof event + event.len;
         }
+        if (reports)
+            for (const std::string& master : wake_ups_.masters)
+                send_wake_up(master, wake_ups_.port, WakeUpKind::reports);
         if (orders) scan();
         do_watch();
     });

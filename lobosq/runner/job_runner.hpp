@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "lobosq/job/node_directory.hpp"
 #include "lobosq/job/node_orders.hpp"
@@ -23,15 +24,26 @@
 #include "share/io/asio.hpp"
 #include "share/io/cluster_root.hpp"
 #include "share/io/daemon_log.hpp"
+#include "share/io/wake_up.hpp"
 
 namespace lobos {
+
+// Where the runner hears wake-ups (share/io/wake_up) and whom it tells of
+// reports: its node's config/nodes address, WakePort, and the masters' addresses.
+struct RunnerWakeUps {
+    std::string address;
+    std::uint16_t port = 0;
+    std::vector<std::string> masters;
+};
 
 class JobRunner {
 public:
     // Creates ROOT/nodes/NODE/ (mode 0755) if missing and watches it;
     // throws std::runtime_error naming what failed. `heartbeat`: how often
     // it rewrites its sign of life, runner.alive (HeartBeat of pulse.conf).
-    JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat);
+    // A wake-up port that cannot be bound is such a failure too.
+    JobRunner(const ClusterPaths& paths, std::string node, std::chrono::milliseconds heartbeat,
+              RunnerWakeUps wake_ups);
     ~JobRunner();
     JobRunner(const JobRunner&) = delete;
     JobRunner& operator=(const JobRunner&) = delete;
@@ -92,6 +104,8 @@ private:
     asio::steady_timer rescan_timer_;
     std::chrono::milliseconds heartbeat_;
     asio::steady_timer alive_timer_;
+    RunnerWakeUps wake_ups_;
+    WakeUpListener wake_listener_;
 };
 
 }  // namespace lobos

@@ -22,8 +22,11 @@ int run_node(const lobos::CommandLine& command) {
     if (!node->is_compute()) return command.node_refused("jobs run on compute nodes only");
     const lobos::ClusterPaths& paths = command.paths();
     const std::string name = command.text("node");
+    lobos::RunnerWakeUps wake_ups{node->ip, config->pulse.wake_port, {}};
+    for (const lobos::Node* master : config->masters_by_rank()) wake_ups.masters.push_back(master->ip);
     lobos::JobRunner runner(paths, name,
-                            std::chrono::duration_cast<std::chrono::milliseconds>(config->pulse.heartbeat));
+                            std::chrono::duration_cast<std::chrono::milliseconds>(config->pulse.heartbeat),
+                            std::move(wake_ups));
     lobos::DaemonLog("lobos-runner", name)
         .info("running the jobs ordered in " + paths.node_dir(name).string());
     runner.run();
