@@ -12,6 +12,7 @@
 
 #include "config/config_lines.hpp"
 #include "config/field_reader.hpp"
+#include "config/placement_names.hpp"
 
 namespace lobos {
 namespace {
@@ -148,13 +149,11 @@ const std::vector<KeywordRule>& rules() {
           "how lobosqd chooses a job's CPUs: topology (closest together in the link graph) or first_fit"},
          [](PulseConf& c, FieldReader& read, std::string_view k, const Values& v) {
              if (!one_value(read, k, v)) return false;
-             // Which names exist is the placement table's to say (lobosqd
-             // checks at start-up); here only the shape of one.
-             const bool word = std::all_of(v[0].begin(), v[0].end(), [](unsigned char ch) {
-                 return std::islower(ch) || std::isdigit(ch) || ch == '_';
-             });
-             if (!word) {
-                 read.error(k, v[0], "not a policy name: lower-case letters, digits and _ (first_fit)");
+             const auto& names = placement_policy_names_accepted;
+             if (std::find(names.begin(), names.end(), v[0]) == names.end()) {
+                 std::string known;
+                 for (std::string_view name : names) known += (known.empty() ? "" : ", ") + std::string(name);
+                 read.error(k, v[0], "no such placement policy; known: " + known);
                  return false;
              }
              c.placement = std::string(v[0]);

@@ -1,9 +1,9 @@
 #pragma once
 // The placement policies a cluster may choose in pulse.conf (`Placement
-// NAME`), in one table: adding a policy is one row here. The configuration
-// parser keeps the name as written (config/ knows no policy); the table
-// checks it, for lobosqd at start-up and for any other program that wants
-// to, and makes the policy lobosqd dispatches with.
+// NAME`), in one table: adding a policy is one row here and its name in
+// config/placement_names.hpp (the parser refuses other names; a unit test
+// keeps both the same). The table makes the policy lobosqd dispatches with,
+// and checks a configuration made some other way, at lobosqd's start-up.
 
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "config/placement_names.hpp"
 #include "config/pulse_conf.hpp"
 #include "lobosq/placement/topology_placement.hpp"
 #include "snapshot_test_cluster.hpp"
@@ -55,19 +56,32 @@ TEST_SUITE("placement policies") {
         CHECK(place_with("first_fit", c, 2, 2)->cpus == Cpus{1, 5});
     }
 
+    TEST_CASE("the names pulse.conf accepts are exactly the table's, in its order") {
+        std::vector<std::string_view> table;
+        for (const PlacementPolicyKind& kind : placement_policies()) table.push_back(kind.name);
+        CHECK(table == std::vector<std::string_view>(placement_policy_names_accepted.begin(),
+                                                     placement_policy_names_accepted.end()));
+    }
+
     TEST_CASE("a name pulse.conf gives that is not in the table is an error naming file, line and value") {
         PulseConfFile f = parse_pulse_conf("HeartBeat 1\nPlacement best_fit\n", "conf/pulse.conf");
-        REQUIRE(f.diagnostics.empty());  // the parser knows no policy; the table does
-        auto error = check_placement_policy(f.conf, "conf/pulse.conf");
-        REQUIRE(error);
-        CHECK(error->severity == Severity::error);
-        CHECK(error->file == "conf/pulse.conf");
-        CHECK(error->line == 2);
-        CHECK(error->field == "Placement");
-        CHECK(error->value == "best_fit");
-        CHECK(to_string(*error) ==
+        REQUIRE(f.diagnostics.size() == 1);
+        const Diagnostic& error = f.diagnostics.front();
+        CHECK(error.severity == Severity::error);
+        CHECK(error.file == "conf/pulse.conf");
+        CHECK(error.line == 2);
+        CHECK(error.field == "Placement");
+        CHECK(error.value == "best_fit");
+        CHECK(to_string(error) ==
               "conf/pulse.conf:2: error: Placement 'best_fit': no such placement policy; known: topology, "
               "first_fit");
+        // The table's check says the same of a configuration made by hand.
+        PulseConf conf;
+        conf.placement = "best_fit";
+        conf.placement_line = 2;
+        auto checked = check_placement_policy(conf, "conf/pulse.conf");
+        REQUIRE(checked);
+        CHECK(to_string(*checked) == to_string(error));
         CHECK_FALSE(find_placement_policy("Topology"));
     }
 

@@ -77,7 +77,7 @@ TEST_SUITE("config/pulse.conf") {
             if (d.severity == Severity::error) CHECK(d.message.find("LinkTimeOut") != std::string::npos);
     }
 
-    TEST_CASE("Placement keeps the policy's name, and a value that is no name is an error") {
+    TEST_CASE("Placement keeps the policy's name, and a name no policy has is an error") {
         PulseConfFile f = parse_pulse_conf("HeartBeat 1\nplacement first_fit\n", "pulse.conf");
         REQUIRE(f.diagnostics.empty());
         CHECK(f.conf.placement == "first_fit");
