@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "lobosq/job/node_orders.hpp"
+#include "share/io/shared_directory.hpp"
 
 namespace lobos {
 
@@ -27,9 +28,11 @@ std::chrono::milliseconds to_ms(Seconds s) {
     return std::chrono::milliseconds(static_cast<long long>(s.count() * 1000));
 }
 
-void make_directory(const fs::path& dir, mode_t mode) {
+// Under `lock_file`: the other master's daemon and the node's runner may be
+// making the same directory at this moment (share/io/shared_directory.hpp).
+void make_directory(const fs::path& dir, mode_t mode, const fs::path& lock_file) {
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    make_shared_directories(dir, lock_file, ec);
     if (ec) throw std::system_error(ec, "cannot create " + dir.string());
     struct stat st {};
     if (::stat(dir.c_str(), &st) == 0 && (st.st_mode & 07777) != mode && st.st_uid == ::geteuid())
@@ -44,7 +47,7 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       paths_(paths),
       self_(self),
       log_(log),
-      store_(paths.queue_dir()),
+      store_(paths.queue_dir(), paths.config_dir / "nodes"),
       batch_(store_, log),
       mailbox_(paths_, config.pulse.cancel_grace, log),
       cluster_(config, paths_, policy, log),
@@ -61,13 +64,13 @@ QueueDaemon::QueueDaemon(const ClusterConfig& config, const ClusterPaths& paths,
       lease_(paths.queue_lease(), self.name, to_ms(config.pulse.master_timeout)) {
     // The spool is written by every user and sticky, so that users cannot
     // remove each other's files: the owner of a file there is its sender.
-    make_directory(paths_.spool(), 01777);
+    make_directory(paths_.spool(), 01777, paths_.config_dir / "nodes");
     watch_.add(paths_.spool());
     watch_.add(paths_.root);  // node_status and node_detail.json are renamed into place here
     for (const Node& n : config_.nodes) {
         if (!n.is_compute()) continue;
         compute_nodes_.push_back(n.name);
-        make_directory(paths_.node_dir(n.name), 0711);
+        make_directory(paths_.node_dir(n.name), 0711, paths_.config_dir / "nodes");
         watch_.add(paths_.node_dir(n.name));
     }
 }

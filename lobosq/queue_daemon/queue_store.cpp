@@ -9,6 +9,7 @@
 #include "lobosq/queue_daemon/directory_entries.hpp"
 #include "share/formats/job_id.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/shared_directory.hpp"
 
 namespace lobos {
 
@@ -19,19 +20,22 @@ namespace {
 // The records hold scripts and environments, so they are the daemon's alone
 // (0600); the directories are 0711 so that `lobosq` can still tell whether an
 // id is taken by asking for its record by name.
-void make_directory(const fs::path& dir, mode_t mode) {
+void make_directory(const fs::path& dir, mode_t mode, const fs::path& lock_file) {
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    if (lock_file.empty())
+        fs::create_directories(dir, ec);
+    else
+        make_shared_directories(dir, lock_file, ec);
     if (ec) throw std::system_error(ec, "cannot create " + dir.string());
     ::chmod(dir.c_str(), mode);
 }
 
 }  // namespace
 
-QueueStore::QueueStore(fs::path queue_dir) : dir_(std::move(queue_dir)) {
-    make_directory(dir_, 0711);
-    make_directory(dir_ / "ended", 0711);
-    make_directory(answers_dir(), 0755);
+QueueStore::QueueStore(fs::path queue_dir, const fs::path& lock_file) : dir_(std::move(queue_dir)) {
+    make_directory(dir_, 0711, lock_file);
+    make_directory(dir_ / "ended", 0711, lock_file);
+    make_directory(answers_dir(), 0755, lock_file);
 }
 
 QueueStore::Loaded QueueStore::load() const {

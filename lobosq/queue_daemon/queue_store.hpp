@@ -16,9 +16,10 @@ namespace lobos {
 
 class QueueStore {
 public:
-    // Creates the directories if missing. Throws std::system_error naming a
-    // directory that cannot be made.
-    explicit QueueStore(std::filesystem::path queue_dir);
+    // Creates the directories if missing, holding `lock_file` when given
+    // (share/io/shared_directory.hpp: another master's daemon may be making
+    // them too). Throws std::system_error naming a directory that cannot be made.
+    explicit QueueStore(std::filesystem::path queue_dir, const std::filesystem::path& lock_file = {});
 
     struct Loaded {
         std::vector<Job> jobs;              // waiting and running

@@ -20,6 +20,7 @@
 #include "lobosq/runner/shared_nodefile.hpp"
 #include "lobosq/runner/shepherd.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/shared_directory.hpp"
 
 namespace lobos {
 namespace {
@@ -59,7 +60,8 @@ JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::m
           if (kind == WakeUpKind::orders) scan();
       }) {
     std::error_code ec;
-    if (std::filesystem::create_directories(dir_, ec))
+    // Under the configuration's lock: the masters' daemons may be making it at this moment.
+    if (make_shared_directories(dir_, paths.config_dir / "nodes", ec))
         std::filesystem::permissions(dir_, std::filesystem::perms(0755), ec);
     if (ec || !std::filesystem::is_directory(dir_))
         throw std::runtime_error("cannot make the node's directory " + dir_.string() + ": " +
