@@ -195,7 +195,16 @@ bool ActingQueue::fail_jobs_on_lost_nodes(JobTime now) {
 void ActingQueue::end_job(const std::string& id, const JobEnd& end, JobTime now) {
     std::optional<Job> job = queue_.finish(id, end);
     if (!job) return;
-    if (!retire(*job)) unretired_.push_back(*job);
+    bool ended_before = false;
+    if (!retire(*job, &ended_before)) unretired_.push_back(*job);
+    if (ended_before) {
+        // Two daemons acted for a moment (measured after a take-over under
+        // GlusterFS's default caching, when a lease read came from a client
+        // cache): the other one has logged and charged this end.
+        parts_.log.warning(id + " was ended already by another master's queue daemon; not recorded twice");
+        parts_.publisher.changed();
+        return;
+    }
     std::string text = id + " ended: " + describe(end);
     if (job->started) text += " after " + run_time(*job->started, end.at);
     limit_told_.erase(id);
@@ -209,10 +218,13 @@ void ActingQueue::end_job(const std::string& id, const JobEnd& end, JobTime now)
     parts_.publisher.changed();
 }
 
-bool ActingQueue::retire(const Job& job) {
+bool ActingQueue::retire(const Job& job, bool* ended_before) {
     const std::string& id = job.spec.id;
     try {
-        parts_.store.retire(job);
+        if (!parts_.store.retire(job)) {
+            if (ended_before) *ended_before = true;
+            return true;  // its runner's files are the other daemon's to clear
+        }
         parts_.batch.written();
     } catch (const std::exception& e) {
         parts_.log.limited(LogLevel::error, "record", "cannot record the end of " + id + ": " + e.what());

@@ -76,7 +76,8 @@ private:
     // Moves an ended job's record to ended/ and, once that is durable,
     // clears its runner's files. False when the move failed: it is tried
     // again at the next pass, and the runner's files stay till then.
-    bool retire(const Job& job);
+    // `ended_before` is set when another daemon had moved it already.
+    bool retire(const Job& job, bool* ended_before = nullptr);
     void publish_status(JobTime now);
     // Fair share's totals, kept in the queue directory beside the records.
     void load_fair_share();

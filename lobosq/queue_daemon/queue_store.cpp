@@ -68,13 +68,18 @@ void QueueStore::save(const Job& job) const {
     write_file_atomically(live_record(job.spec.id), encode_job(job), 0600, Durability::unsynced);
 }
 
-void QueueStore::retire(const Job& job) const {
+bool QueueStore::retire(const Job& job) const {
     // Moved, not rewritten: the record keeps the id taken and says where the
     // job ran; how it ended is in job.log. A rename makes no new file, and
     // the file system here is slower the more files come and go.
     std::error_code ec;
     fs::rename(live_record(job.spec.id), ended_record(job.spec.id), ec);
-    if (ec) throw std::system_error(ec, "cannot move " + live_record(job.spec.id).string() + " to ended/");
+    if (!ec) return true;
+    // The rename is the server's word: gone from here but in ended/ is another daemon's move.
+    std::error_code ignored;
+    if (ec == std::errc::no_such_file_or_directory && fs::exists(ended_record(job.spec.id), ignored))
+        return false;
+    throw std::system_error(ec, "cannot move " + live_record(job.spec.id).string() + " to ended/");
 }
 
 void QueueStore::sync() const { sync_file_system(dir_); }

@@ -31,9 +31,10 @@ public:
     // daemon makes a second's records durable at once with sync().
     // Throws std::system_error.
     void save(const Job& job) const;
-    // Moves the live record to ended/, not synced.
-    // Throws std::system_error.
-    void retire(const Job& job) const;
+    // Moves the live record to ended/, not synced. False when it is in
+    // ended/ already: another master's daemon ended the job (two daemons
+    // acting for a moment, as around a take-over). Throws std::system_error.
+    bool retire(const Job& job) const;
     // Makes every record written so far durable (one syncfs: the daemon
     // calls it once a second for everything written meanwhile). Throws
     // std::system_error.

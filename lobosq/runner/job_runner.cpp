@@ -206,6 +206,11 @@ void JobRunner::end_job(const std::string& id, JobOutcome outcome, const std::st
     report.end = JobEnd{outcome, 0, 0, reason, JobClock::now()};
     if (write_report(id, report)) log(id + " " + describe(*report.end));
     handled_.insert(id);
+    // A shepherd that died (its host with it, say) left the job's node list
+    // link, which the shepherd removes at a job's end: no job uses it now,
+    // and while it is there the shared file it links to is never pruned.
+    std::error_code ignored;
+    std::filesystem::remove(job_file(dir_, id, nodefile_suffix), ignored);
 }
 
 bool JobRunner::shepherd_alive(const Shepherd& shepherd) const {
