@@ -22,8 +22,12 @@ int cancel_jobs(const ClusterConfig& config, const ClusterPaths& paths, const st
             status = std::max(status, exit_refused);
             continue;
         }
-        const DaemonReply reply = ask_queue_daemon(config, paths, cancel_prefix,
-                                                   encode_cancel_request(CancelRequest{id}), patience);
+        const DaemonReply reply = ask_queue_daemon(
+            config, paths, cancel_prefix,
+            [&](const std::optional<WakeUpAddress>& reply_to) {
+                return encode_cancel_request(CancelRequest{id, reply_to});
+            },
+            patience);
         if (!reply.error.empty()) {
             err << "lobosq: can " << id << ": " << reply.error << "\n";
             return exit_failure;

@@ -19,8 +19,12 @@ int test_job(const ClusterConfig& config, const ClusterPaths& paths, std::istrea
     }
     // The daemon reads the directives and plans: it alone knows the queue.
     const auto patience = daemon_patience(config);
-    const DaemonReply reply =
-        ask_queue_daemon(config, paths, probe_prefix, encode_probe_request(ProbeRequest{script}), patience);
+    const DaemonReply reply = ask_queue_daemon(
+        config, paths, probe_prefix,
+        [&](const std::optional<WakeUpAddress>& reply_to) {
+            return encode_probe_request(ProbeRequest{script, reply_to});
+        },
+        patience);
     if (!reply.error.empty()) {
         err << "lobosq: --test-only: " << reply.error << "\n";
         return exit_failure;

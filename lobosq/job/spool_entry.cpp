@@ -47,6 +47,18 @@ bool string_field(const json& j, const char* name, std::string& out, std::string
     return text_field(*it, name, out, error);
 }
 
+void put_reply_to(json& j, const std::optional<WakeUpAddress>& reply_to) {
+    if (reply_to) j["reply_to"] = format_wake_up_address(*reply_to);
+}
+
+// A reply address that is missing or unusable costs only the wake-up: the
+// request itself stands.
+std::optional<WakeUpAddress> reply_to_of(const json& j) {
+    auto it = j.find("reply_to");
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return parse_wake_up_address(it->get<std::string>());
+}
+
 }  // namespace
 
 std::string encode_submission(const Submission& s) {
@@ -90,23 +102,33 @@ std::optional<Submission> decode_submission(std::string_view text, std::string& 
     return s;
 }
 
-std::string encode_cancel_request(const CancelRequest& r) { return json{{"job", r.job}}.dump() + "\n"; }
+std::string encode_cancel_request(const CancelRequest& r) {
+    json j = {{"job", r.job}};
+    put_reply_to(j, r.reply_to);
+    return j.dump() + "\n";
+}
 
 std::optional<CancelRequest> decode_cancel_request(std::string_view text, std::string& error) {
     auto j = parse_object(text, error);
     if (!j) return std::nullopt;
     CancelRequest r;
     if (!string_field(*j, "job", r.job, error)) return std::nullopt;
+    r.reply_to = reply_to_of(*j);
     return r;
 }
 
-std::string encode_probe_request(const ProbeRequest& r) { return json{{"script", r.script}}.dump() + "\n"; }
+std::string encode_probe_request(const ProbeRequest& r) {
+    json j = {{"script", r.script}};
+    put_reply_to(j, r.reply_to);
+    return j.dump() + "\n";
+}
 
 std::optional<ProbeRequest> decode_probe_request(std::string_view text, std::string& error) {
     auto j = parse_object(text, error);
     if (!j) return std::nullopt;
     ProbeRequest r;
     if (!string_field(*j, "script", r.script, error)) return std::nullopt;
+    r.reply_to = reply_to_of(*j);
     return r;
 }
 

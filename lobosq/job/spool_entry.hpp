@@ -7,7 +7,10 @@
 //                  ROOT/queue/answers/NONCE
 //
 // Who sent a file is the owner of the file, which a user cannot forge; the
-// contents say nothing about identity. Pure codecs.
+// contents say nothing about identity. A cancel or probe request may name
+// where its sender waits for a "look now" once the answer is written
+// ("reply_to", share/formats/wake_up_message): a hint for speed only, which
+// a request without it (from an older lobosq) does without. Pure codecs.
 
 #include <map>
 #include <optional>
@@ -15,6 +18,7 @@
 #include <string_view>
 
 #include "lobosq/job/job.hpp"
+#include "share/formats/wake_up_message.hpp"
 
 namespace lobos {
 
@@ -36,6 +40,7 @@ struct Submission {
 
 struct CancelRequest {
     std::string job;
+    std::optional<WakeUpAddress> reply_to = std::nullopt;  // none when absent or not a valid address
     bool operator==(const CancelRequest&) const = default;
 };
 
@@ -43,6 +48,7 @@ std::string encode_submission(const Submission& submission);
 std::optional<Submission> decode_submission(std::string_view text, std::string& error);
 struct ProbeRequest {
     std::string script;
+    std::optional<WakeUpAddress> reply_to = std::nullopt;
     bool operator==(const ProbeRequest&) const = default;
 };
 

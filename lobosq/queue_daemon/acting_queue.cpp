@@ -9,6 +9,7 @@
 #include "lobosq/scheduler/node_loss.hpp"
 #include "lobosq/scheduler/queue_report.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/wake_up.hpp"
 
 namespace lobos {
 
@@ -279,9 +280,16 @@ void ActingQueue::dispatch(JobTime now) {
             parts_.publisher.tell_owner(
                 job, "lobosq: job " + id + " failed: cannot hand it to " + node0 + ": " + failed + "\n");
             end_job(id, JobEnd{JobOutcome::failed, 0, 0, "cannot hand it to its node: " + failed, now}, now);
+        } else {
+            wake_runner(job.placement->node0());
         }
         parts_.publisher.changed();
     }
+}
+
+void ActingQueue::wake_runner(const std::string& node) const {
+    if (const Node* n = parts_.config.find_node(node))
+        send_wake_up(n->ip, parts_.config.pulse.wake_port, WakeUpKind::orders);
 }
 
 void ActingQueue::end_overrunning_jobs(JobTime now) {

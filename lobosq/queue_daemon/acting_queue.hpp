@@ -69,6 +69,10 @@ private:
     // shown down was left running, to be judged again at the next round.
     bool fail_jobs_on_lost_nodes(JobTime now);
     void dispatch(JobTime now);
+    // Tells `node`'s runner to read its orders now (share/io/wake_up): at
+    // once, rather than when this host's inotify echoes the order back after
+    // the rest of the round (status writes, a sync).
+    void wake_runner(const std::string& node) const;
     // Ends, through their runners, the jobs past ETIME x EtimeLimit.
     void end_overrunning_jobs(JobTime now);
     // Ends a job: its record to ended/, job.log, the node's files removed.

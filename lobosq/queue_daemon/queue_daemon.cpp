@@ -201,7 +201,8 @@ void QueueDaemon::on_wake_up(WakeUpKind kind) {
             for (const std::string& node : compute_nodes_) mailbox_.changed(node);
             break;
         case WakeUpKind::orders:
-            return;  // a runner's business, not a master's
+        case WakeUpKind::answer:
+            return;  // a runner's or a lobosq's business, not a master's
     }
     schedule_work();
 }

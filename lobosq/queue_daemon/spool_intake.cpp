@@ -17,6 +17,7 @@
 #include "lobosq/queue_daemon/directory_entries.hpp"
 #include "share/formats/job_id.hpp"
 #include "share/io/atomic_file.hpp"
+#include "share/io/wake_up.hpp"
 
 namespace lobos {
 
@@ -214,13 +215,22 @@ void SpoolIntake::refuse(const fs::path& file, const std::string& what, const st
     remove(file);
 }
 
-void SpoolIntake::answer(const std::string& nonce, const CancelAnswer& answer) {
+void SpoolIntake::answer(const std::string& nonce, const CancelAnswer& answer,
+                         const std::optional<WakeUpAddress>& reply_to) {
     try {
         write_file_atomically(answers_ / nonce, encode_cancel_answer(answer), 0644, Durability::unsynced);
     } catch (const std::exception& e) {
         // lobosq gives up waiting and says so; the user asks again.
         log_.limited(LogLevel::error, "answer", "cannot answer " + nonce + ": " + e.what());
+        return;
     }
+    if (!reply_to) return;
+    if (answer_wake_ups_.take(TokenBucket::Clock::now()))
+        send_wake_up(reply_to->address, reply_to->port, WakeUpKind::answer);
+    else
+        log_.limited(
+            LogLevel::warning, "answer wake-up",
+            "answers come faster than their wake-ups may go: lobosq finds " + nonce + " at its next look");
 }
 
 void SpoolIntake::remove(const fs::path& file) {

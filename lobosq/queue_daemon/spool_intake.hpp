@@ -20,6 +20,7 @@
 #include "lobosq/job/spool_entry.hpp"
 #include "lobosq/queue_daemon/status_publisher.hpp"
 #include "lobosq/scheduler/job_queue.hpp"
+#include "share/formats/rate_limit.hpp"
 #include "share/io/daemon_log.hpp"
 
 namespace lobos {
@@ -78,8 +79,13 @@ public:
     // Logs the refusal in job.log and removes the file.
     void refuse(const std::filesystem::path& file, const std::string& what, const std::string& reason,
                 JobTime now);
-    // The answer lobosq waits for (ROOT/queue/answers/NONCE).
-    void answer(const std::string& nonce, const CancelAnswer& answer);
+    // The answer lobosq waits for (ROOT/queue/answers/NONCE); then, when the
+    // request named where its sender waits, a "look now" there (inotify on
+    // the sender's host does not see a file written here). Rate-limited:
+    // the address is the user's word, and over the limit lobosq finds the
+    // answer at its next look anyway.
+    void answer(const std::string& nonce, const CancelAnswer& answer,
+                const std::optional<WakeUpAddress>& reply_to = std::nullopt);
     void remove(const std::filesystem::path& file);
 
 private:
@@ -88,6 +94,7 @@ private:
     StatusPublisher& publisher_;
     DaemonLog& log_;
     bool changed_ = true;
+    TokenBucket answer_wake_ups_{200, 50};
 };
 
 }  // namespace lobos

@@ -99,7 +99,7 @@ void ActingQueue::answer_probe(const fs::path& file, JobTime now) {
             trial.plan(now, parts_.cluster.view(), place, fair_share_.order_for(trial, now));
         answer = CancelAnswer{true, encode_probe_estimate(estimate_probe(pass, probe.spec.id, now))};
     }
-    parts_.intake.answer(*nonce, answer);
+    parts_.intake.answer(*nonce, answer, request ? request->reply_to : std::nullopt);
     parts_.intake.remove(file);  // nothing was recorded from it: no need to wait for a sync
 }
 
@@ -132,6 +132,7 @@ void ActingQueue::answer_cancel(const fs::path& file, JobTime now) {
         const std::string node0 = job->placement->node0();
         if (std::string failed = parts_.mailbox.send_cancel(node0, job->spec.id, "cancelled by " + user);
             failed.empty()) {
+            wake_runner(node0);
             parts_.publisher.log(
                 now, job->spec.id + " cancel requested by " + user + ": SIGTERM on " + node0 +
                          ", SIGKILL after " +
@@ -141,7 +142,7 @@ void ActingQueue::answer_cancel(const fs::path& file, JobTime now) {
             answer.message = "cannot pass the cancel on to " + node0 + ": " + failed;
         }
     }
-    parts_.intake.answer(*nonce, answer);
+    parts_.intake.answer(*nonce, answer, request ? request->reply_to : std::nullopt);
     parts_.batch.once_durable(spool_key(file), [this, file] { parts_.intake.remove(file); });
 }
 

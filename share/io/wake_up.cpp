@@ -109,4 +109,66 @@ void wake_up_masters(const ClusterConfig& config, WakeUpKind kind) {
         send_wake_up(master->ip, config.pulse.wake_port, kind);
 }
 
+namespace {
+
+// This host's address on the route to `host`:`port`, or none.
+std::optional<std::string> source_address_toward(const std::string& host, std::uint16_t port) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    if (::inet_pton(AF_INET, host.c_str(), &to.sin_addr) != 1) return std::nullopt;
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::nullopt;
+    sockaddr_in local{};
+    socklen_t size = sizeof local;
+    std::optional<std::string> found;
+    char text[INET_ADDRSTRLEN];
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size) == 0 &&
+        local.sin_addr.s_addr != htonl(INADDR_ANY) &&
+        ::inet_ntop(AF_INET, &local.sin_addr, text, sizeof text))
+        found = text;
+    ::close(fd);
+    return found;
+}
+
+}  // namespace
+
+WakeUpInbox::WakeUpInbox(const std::vector<std::string>& senders, std::uint16_t port) {
+    std::optional<std::string> here;
+    for (const std::string& sender : senders)
+        if ((here = source_address_toward(sender, port))) break;
+    if (!here) return;
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return;
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_ANY);
+    sockaddr_in bound{};
+    socklen_t size = sizeof bound;
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&bound), &size) != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        return;
+    }
+    address_ = WakeUpAddress{*here, ntohs(bound.sin_port)};
+}
+
+WakeUpInbox::~WakeUpInbox() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool WakeUpInbox::take(WakeUpKind kind) {
+    bool woken = false;
+    char buffer[wake_up_max_size + 1];  // one byte more tells a longer datagram apart
+    // Bounded, so that a flood of datagrams cannot keep the waiter here.
+    for (int i = 0; fd_ >= 0 && i < 64; ++i) {
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n < 0) break;
+        if (parse_wake_up(std::string_view(buffer, static_cast<std::size_t>(n))) == kind) woken = true;
+    }
+    return woken;
+}
+
 }  // namespace lobos

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,5 +62,28 @@ void send_wake_up(const std::string& address, std::uint16_t port, WakeUpKind kin
 
 // To every master of the cluster, at its config/nodes address and WakePort.
 void wake_up_masters(const ClusterConfig& config, WakeUpKind kind);
+
+// Where a program that waits for one answer (lobosq) hears its "look now":
+// a non-blocking UDP socket on a port the kernel chooses, on every address,
+// and the address of this host that the senders reach it at: the source
+// address of a route to the first of `senders` that has one (a UDP
+// connect sends nothing). Plain descriptors: lobosq has no io_context.
+class WakeUpInbox {
+public:
+    WakeUpInbox(const std::vector<std::string>& senders, std::uint16_t port);
+    ~WakeUpInbox();
+    WakeUpInbox(const WakeUpInbox&) = delete;
+    WakeUpInbox& operator=(const WakeUpInbox&) = delete;
+
+    int fd() const { return fd_; }  // -1 when it cannot listen
+    // None when it cannot listen or no sender has a route here.
+    const std::optional<WakeUpAddress>& address() const { return address_; }
+    // Reads what has arrived (a bounded number of datagrams); whether one was a wake-up of `kind`.
+    bool take(WakeUpKind kind);
+
+private:
+    int fd_ = -1;
+    std::optional<WakeUpAddress> address_;
+};
 
 }  // namespace lobos
