@@ -135,7 +135,10 @@ void MultiHostCluster::start(const std::string& name, const std::string& host,
 }
 
 void MultiHostCluster::start_pulse(const std::string& host) {
-    start("pulse " + host, host, {program("pulse"), "--node", host, "--root", root().string()});
+    std::vector<std::string> argv = {program("pulse"), "--node", host, "--root", root().string()};
+    if (std::find(masters_.begin(), masters_.end(), host) != masters_.end())
+        argv.insert(argv.end(), {"--audit", audit_file(host).string()});
+    start("pulse " + host, host, argv);
 }
 
 void MultiHostCluster::start_queue_daemon(const std::string& master) {
@@ -155,6 +158,16 @@ void MultiHostCluster::start_everything() {
 
 void MultiHostCluster::signal(const std::string& name, int sig) {
     if (auto pid = MultiHostBed::inner_pid(daemon(name))) ::kill(*pid, sig);
+}
+
+std::vector<std::string> MultiHostCluster::daemon_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, d] : daemons_) names.push_back(name);
+    return names;
+}
+
+fs::path MultiHostCluster::audit_file(const std::string& master) const {
+    return bed_.local_dir() / ("audit." + master);
 }
 
 ProcessResult MultiHostCluster::lobosq(const BedUser& user, const std::vector<std::string>& args,

@@ -70,6 +70,11 @@ public:
     DaemonProcess& daemon(const std::string& name) { return *daemons_.at(name); }
     // Signals the daemon itself (not the nsenter that started it).
     void signal(const std::string& name, int sig);
+    // Every daemon started so far, by name (a restarted one once).
+    std::vector<std::string> daemon_names() const;
+    // Where pulse on `master` appends a line per status write (pulse --audit):
+    // on this machine's file system, so appends of two hosts never mix.
+    std::filesystem::path audit_file(const std::string& master) const;
 
     // Runs lobosq as `user` on the login host, in the user's home directory.
     ProcessResult lobosq(const BedUser& user, const std::vector<std::string>& args,
