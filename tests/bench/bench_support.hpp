@@ -131,6 +131,13 @@ std::optional<std::uint64_t> udp_socket_drops(const std::string& address, std::u
 
 double median(std::vector<double> values);
 double maximum(const std::vector<double>& values);
+// Nearest rank: the value that `fraction` (0.99: p99) of the values are at or below.
+double percentile(std::vector<double> values, double fraction);
+
+// /proc/loadavg's three load averages, "1.27 1.67 1.07".
+std::string load_average();
+// The wall clock in seconds, as `date +%s.%N` prints it (every process on the machine shares it).
+double wall_seconds();
 
 // "1,234,567"
 std::string thousands(double value);
