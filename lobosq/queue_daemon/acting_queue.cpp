@@ -39,6 +39,7 @@ ActingQueue::ActingQueue(const QueueParts& parts, std::uint64_t epoch)
     load_fair_share();
     QueueStore::Loaded loaded = parts_.store.load();
     for (const std::string& p : loaded.problems) parts_.log.warning(p);
+    adopt_claims(loaded.jobs);
     adopt_dispatched(loaded.jobs);
     int running = 0;
     for (Job& job : loaded.jobs) {
@@ -53,6 +54,21 @@ ActingQueue::ActingQueue(const QueueParts& parts, std::uint64_t epoch)
     }
     parts_.log.info("acting for the queue (epoch " + std::to_string(epoch) +
                     "): " + std::to_string(queue_.size()) + " jobs, " + std::to_string(running) + " running");
+}
+
+void ActingQueue::adopt_claims(std::vector<Job>& jobs) {
+    // Jobs the records show waiting that a daemon claimed to dispatch: it
+    // died before the record said so, or its record is not seen here yet.
+    std::set<std::string> waiting;
+    for (const Job& job : jobs)
+        if (job.state == JobState::waiting) waiting.insert(job.spec.id);
+    std::map<std::string, Job> claims = parts_.store.dispatch_claims(waiting);
+    for (Job& job : jobs) {
+        auto it = claims.find(job.spec.id);
+        if (job.state != JobState::waiting || it == claims.end()) continue;
+        job = std::move(it->second);
+        parts_.log.info(job.spec.id + " was claimed for dispatch to " + job.placement->node0() + "; running");
+    }
 }
 
 void ActingQueue::adopt_dispatched(std::vector<Job>& jobs) {
@@ -255,19 +271,19 @@ void ActingQueue::dispatch(JobTime now) {
     last_pass_ = queue_.schedule(now, parts_.cluster.view(), place, fair_share_.order_for(queue_, now));
     for (const std::string& id : last_pass_->started) {
         const Job& job = *queue_.find(id);
+        if (!claim_dispatch(job)) {
+            put_back(id);
+            continue;
+        }
         try {
             parts_.store.save(job);
             parts_.batch.written();
         } catch (const std::exception& e) {
-            // Not recorded, so not started: it waits again.
+            // Not recorded, so not started: it waits again (the claim stays:
+            // whoever dispatches it later starts it where the claim says).
             parts_.log.limited(LogLevel::error, "record",
                                "cannot record the dispatch of " + id + ": " + e.what());
-            Job back = *queue_.finish(id, JobEnd{});
-            back.state = JobState::waiting;
-            back.placement.reset();
-            back.started.reset();
-            back.end.reset();
-            queue_.add(std::move(back));
+            put_back(id);
             continue;
         }
         parts_.cluster.dispatched(*job.placement, now);
@@ -285,6 +301,31 @@ void ActingQueue::dispatch(JobTime now) {
         }
         parts_.publisher.changed();
     }
+}
+
+bool ActingQueue::claim_dispatch(const Job& job) {
+    try {
+        const std::optional<Job> other = parts_.store.claim_dispatch(job);
+        if (!other) return true;
+        parts_.log.warning(
+            job.spec.id + " was claimed for dispatch to cpus " + format_cpu_list(other->placement->cpus) +
+            " by another queue daemon (this one chose " + format_cpu_list(job.placement->cpus) +
+            "): this daemon's view of the queue is old; it reads the records again");
+        view_outdated_ = true;
+    } catch (const std::exception& e) {
+        parts_.log.limited(LogLevel::error, "record",
+                           "cannot claim the dispatch of " + job.spec.id + ": " + e.what());
+    }
+    return false;
+}
+
+void ActingQueue::put_back(const std::string& id) {
+    Job back = *queue_.finish(id, JobEnd{});
+    back.state = JobState::waiting;
+    back.placement.reset();
+    back.started.reset();
+    back.end.reset();
+    queue_.add(std::move(back));
 }
 
 void ActingQueue::wake_runner(const std::string& node) const {

@@ -45,6 +45,9 @@ public:
     ActingQueue(const QueueParts& parts, std::uint64_t epoch);
 
     std::uint64_t epoch() const { return epoch_; }
+    // Another daemon claimed a job this one meant to start: the records
+    // should be read again (the owner makes a new ActingQueue).
+    bool view_outdated() const { return view_outdated_; }
     // One round of work, under the lease: news of the cluster, the spool
     // and the runners, then dispatch; with `sync`, the second's records are
     // made durable. True when there is more to do soon (a spool batch left
@@ -69,6 +72,13 @@ private:
     // shown down was left running, to be judged again at the next round.
     bool fail_jobs_on_lost_nodes(JobTime now);
     void dispatch(JobTime now);
+    // Claims the dispatch for the cluster (QueueStore::claim_dispatch);
+    // false when it is not this daemon's to start.
+    bool claim_dispatch(const Job& job);
+    // A job the scheduler started that is not started after all: it waits again.
+    void put_back(const std::string& id);
+    // Waiting jobs whose dispatch a daemon claimed: running where the claim says.
+    void adopt_claims(std::vector<Job>& jobs);
     // Tells `node`'s runner to read its orders now (share/io/wake_up): at
     // once, rather than when this host's inotify echoes the order back after
     // the rest of the round (status writes, a sync).
@@ -89,6 +99,7 @@ private:
 
     QueueParts parts_;
     std::uint64_t epoch_;
+    bool view_outdated_ = false;
     JobQueue queue_;
     FairShare fair_share_;
     bool fair_share_changed_ = false;

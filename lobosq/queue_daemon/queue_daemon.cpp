@@ -265,6 +265,10 @@ void QueueDaemon::work() {
         schedule_work(retry_after_error);
         return;
     }
+    if (round.ran && acting_ && acting_->view_outdated()) {
+        take_over(acting_->epoch());  // reads the records again
+        return;
+    }
     if (!round.ran) {
         // The lock is busy (the other master's daemon is claiming) or the
         // lease is gone: the lease timer finds out which; try again shortly.

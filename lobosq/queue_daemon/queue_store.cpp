@@ -36,6 +36,7 @@ QueueStore::QueueStore(fs::path queue_dir, const fs::path& lock_file) : dir_(std
     make_directory(dir_, 0711, lock_file);
     make_directory(dir_ / "ended", 0711, lock_file);
     make_directory(answers_dir(), 0755, lock_file);
+    make_directory(dir_ / "dispatched", 0700, lock_file);
 }
 
 QueueStore::Loaded QueueStore::load() const {
@@ -82,6 +83,34 @@ bool QueueStore::retire(const Job& job) const {
     throw std::system_error(ec, "cannot move " + live_record(job.spec.id).string() + " to ended/");
 }
 
+std::optional<Job> QueueStore::claim_dispatch(const Job& job) const {
+    const fs::path claim = dispatch_claim(job.spec.id);
+    if (create_file_once(claim, encode_job(job), 0600)) return std::nullopt;
+    // Written whole and never replaced: any copy of it read is right.
+    const std::optional<std::string> text = read_file_if_exists(claim);
+    std::string error = "gone";
+    std::optional<Job> claimed = text ? decode_job(*text, error) : std::nullopt;
+    if (!claimed)
+        throw std::system_error(std::make_error_code(std::errc::io_error), claim.string() + ": " + error);
+    if (claimed->placement == job.placement) return std::nullopt;
+    return claimed;
+}
+
+std::map<std::string, Job> QueueStore::dispatch_claims(const std::set<std::string>& ids) const {
+    std::map<std::string, Job> claims;
+    if (ids.empty()) return claims;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : directory_entries(dir_ / "dispatched", ec)) {
+        const std::string id = entry.path().filename().string();
+        if (!ids.contains(id)) continue;
+        std::string error;
+        auto text = read_file_if_exists(entry.path());
+        auto job = text ? decode_job(*text, error) : std::nullopt;
+        if (job && job->spec.id == id) claims.emplace(id, std::move(*job));
+    }
+    return claims;
+}
+
 void QueueStore::sync() const { sync_file_system(dir_); }
 
 bool QueueStore::known(const std::string& id) const {
@@ -91,11 +120,13 @@ bool QueueStore::known(const std::string& id) const {
 
 int QueueStore::prune_ended(fs::file_time_type now, std::chrono::hours age) const {
     int removed = 0;
-    std::error_code ec;
-    for (const fs::directory_entry& entry : directory_entries(dir_ / "ended", ec)) {
-        std::error_code time_ec;
-        const auto written = entry.last_write_time(time_ec);
-        if (!time_ec && now - written > age && fs::remove(entry.path(), time_ec)) ++removed;
+    for (const char* sub : {"ended", "dispatched"}) {
+        std::error_code ec;
+        for (const fs::directory_entry& entry : directory_entries(dir_ / sub, ec)) {
+            std::error_code time_ec;
+            const auto written = entry.last_write_time(time_ec);
+            if (!time_ec && now - written > age && fs::remove(entry.path(), time_ec)) ++removed;
+        }
     }
     return removed;
 }

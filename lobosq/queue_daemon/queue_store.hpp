@@ -7,6 +7,9 @@
 // these files.
 
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,13 +38,26 @@ public:
     // ended/ already: another master's daemon ended the job (two daemons
     // acting for a moment, as around a take-over). Throws std::system_error.
     bool retire(const Job& job) const;
+    // Claims the dispatch of a job the scheduler just started, once for the
+    // whole cluster: queue/dispatched/ID, the job's record as dispatched, is
+    // created once, by whichever daemon comes first (create_file_once), and
+    // never replaced. Two daemons may act for a moment around a take-over,
+    // when a lease read comes from a client cache; this keeps a job from
+    // being started on two sets of CPUs then. Returns nullopt when the claim
+    // is this dispatch (made now, or earlier with the same placement), else
+    // the job as the claim's maker dispatched it. Throws std::system_error.
+    std::optional<Job> claim_dispatch(const Job& job) const;
+    // The claims of the jobs in `ids`, by id: one directory listing.
+    std::map<std::string, Job> dispatch_claims(const std::set<std::string>& ids) const;
     // Makes every record written so far durable (one syncfs: the daemon
     // calls it once a second for everything written meanwhile). Throws
     // std::system_error.
     void sync() const;
     // True when a job of this id was accepted, live or ended.
     bool known(const std::string& id) const;
-    // Removes ended records older than `age` (by file time). Returns how many.
+    // Removes ended records and dispatch claims older than `age` (by file
+    // time): a claim outlives its job's record, so that a daemon with an old
+    // view of the queue never dispatches the job again. Returns how many.
     int prune_ended(std::filesystem::file_time_type now, std::chrono::hours age) const;
 
     std::filesystem::path live_record(const std::string& id) const { return dir_ / (id + ".json"); }
@@ -49,6 +65,7 @@ public:
         return dir_ / "ended" / (id + ".json");
     }
     std::filesystem::path answers_dir() const { return dir_ / "answers"; }
+    std::filesystem::path dispatch_claim(const std::string& id) const { return dir_ / "dispatched" / id; }
     // Fair share's totals, synced with the records.
     std::filesystem::path fair_share_file() const { return dir_ / "fair_share.json"; }
 

@@ -22,25 +22,8 @@ namespace {
 }  // namespace
 
 bool create_job_report(const std::filesystem::path& path, const JobReport& report) {
-    const std::filesystem::path temporary = temporary_path_for(path);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) fail(errno, "cannot create a temporary file to write", path);
-    const bool written = write_whole(fd, encode_job_report(report));
-    const int write_error = errno;
-    if (::close(fd) != 0 || !written) {
-        const int error = written ? errno : write_error;
-        ::unlink(temporary.c_str());
-        fail(error, "cannot write", path);
-    }
-    // link, unlike rename, never replaces: of two runners only one creates
-    // ID.state. It also works over NFS, where renameat2's RENAME_NOREPLACE
-    // does not. The temporary name then goes; the file keeps the other.
-    const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
-    const int link_error = errno;
-    ::unlink(temporary.c_str());
-    if (linked) return true;
-    if (link_error == EEXIST) return false;
-    fail(link_error, "cannot create", path);
+    // Of two runners only one creates ID.state (create_file_once links it into place).
+    return create_file_once(path, encode_job_report(report));
 }
 
 void append_job_report(const std::filesystem::path& path, const JobReport& report) {

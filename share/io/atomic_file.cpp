@@ -233,4 +233,26 @@ std::optional<std::string> read_file_if_exists(const std::filesystem::path& path
     return std::move(*contents);
 }
 
+bool create_file_once(const std::filesystem::path& path, std::string_view contents, unsigned mode) {
+    const std::filesystem::path temporary = temporary_path_for(path);
+    FileDescriptor fd(open_retrying(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (!fd)
+        throw std::system_error(errno, std::system_category(),
+                                "cannot create a temporary file for " + path.string());
+    const bool written = write_whole(fd.get(), contents);
+    const int write_error = errno;
+    const int close_error = fd.close();
+    if (close_error != 0 || !written) {
+        const int error = written ? close_error : write_error;
+        ::unlink(temporary.c_str());
+        throw std::system_error(error, std::system_category(), "cannot write " + path.string());
+    }
+    const bool linked = ::link(temporary.c_str(), path.c_str()) == 0;
+    const int link_error = errno;
+    ::unlink(temporary.c_str());
+    if (linked) return true;
+    if (link_error == EEXIST) return false;
+    throw std::system_error(link_error, std::system_category(), "cannot create " + path.string());
+}
+
 }  // namespace lobos

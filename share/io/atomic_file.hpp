@@ -77,6 +77,14 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 FileResult<Done> try_write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                                            unsigned mode = 0666, Durability durability = Durability::synced);
 
+// Creates `path` with `contents` only if no file has that name: written to
+// a temporary file and linked into place, so a reader on any host sees the
+// whole file or none, and of two writers (on any hosts) exactly one creates
+// it. link, unlike rename, never replaces, and it is atomic on NFS and
+// GlusterFS alike. True when this call created it, false when it existed;
+// not synced. Throws std::system_error naming `path`.
+bool create_file_once(const std::filesystem::path& path, std::string_view contents, unsigned mode = 0666);
+
 // The same write in two steps, for files published under a lock: the slow
 // part (writing and syncing a temporary file) happens when the StagedFile is
 // made, the fast part (the rename) in publish(). A StagedFile never

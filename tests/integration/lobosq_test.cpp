@@ -17,6 +17,9 @@
 
 #include <doctest/doctest.h>
 
+#include "config/config_loader.hpp"
+#include "lobosq/job/job_record.hpp"
+#include "share/formats/cpu_numbering.hpp"
 #include "share/formats/job_status.hpp"
 #include "share/io/atomic_file.hpp"
 #include "tests/support/child_process.hpp"
@@ -357,6 +360,42 @@ TEST_CASE("a queue daemon killed with jobs waiting and running loses none and ru
     CHECK(runs.size() == ids.size());
     CHECK(std::set<std::string>(runs.begin(), runs.end()) == std::set<std::string>(ids.begin(), ids.end()));
     for (const std::string& id : ids) CHECK_MESSAGE(count_of(q.cluster.job_log(), id + " ended") == 1, id);
+}
+
+TEST_CASE("a waiting job whose dispatch a dead daemon claimed runs once, where the claim says") {
+    QueueCluster q;
+    const fs::path dir = q.work.path();
+    // A holds CPU 5, so B, pinned to CPU 5 too, waits.
+    const std::string a = q.submit("#NPROC0 5\n" + wait_for_release());
+    REQUIRE(q.cluster.wait_until([&] { return contains(q.cluster.job_log(), a + " dispatched"); }, patience));
+    const std::string b = q.submit("#NPROC0 5\necho \"$LOBOS_JOBID $LOBOS_NODES\" >> runs\n");
+    const fs::path record = q.cluster.root() / "queue" / (b + ".json");
+    REQUIRE(q.cluster.wait_until([&] { return fs::exists(record); }, patience));
+    for (const char* master : {"lobosqd master1", "lobosqd master2"}) {
+        q.cluster.kill(master, SIGKILL);
+        q.cluster.forget(master);
+    }
+    // A daemon claimed B for CPU 9 and died before its record said so.
+    const ConfigLoad config = read_cluster_config(q.cluster.config_dir());
+    REQUIRE(config.ok());
+    const CpuSlot cpu9 = number_cpus(config.config).at(8);
+    std::string error;
+    std::optional<Job> claimed = decode_job(read(record), error);
+    REQUIRE_MESSAGE(claimed, error);
+    REQUIRE(claimed->state == JobState::waiting);
+    claimed->state = JobState::running;
+    claimed->placement = Placement{{9}, {cpu9.node}};
+    claimed->started = JobClock::now();
+    REQUIRE(create_file_once(q.cluster.root() / "queue" / "dispatched" / b, encode_job(*claimed), 0600));
+
+    q.cluster.start_queue_daemon("master1");
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(b); }, patience), q.diagnostics());
+    CHECK(read(dir / "runs") == b + " " + cpu9.node + "\n");
+    CHECK(contains(q.cluster.logs(), b + " was claimed for dispatch to " + cpu9.node + "; running"));
+    write_file_atomically(dir / "release", "");
+    REQUIRE_MESSAGE(q.cluster.wait_until([&] { return q.ended(a); }, patience), q.diagnostics());
+    CHECK(count_of(q.cluster.job_log(), b + " ended") == 1);
+    CHECK(read(dir / "runs") == b + " " + cpu9.node + "\n");
 }
 
 TEST_CASE("a job whose node goes down is marked failed, told why, and its CPUs are freed") {

@@ -36,4 +36,31 @@ TEST_SUITE("queue store") {
         job.spec = test::full_spec();
         CHECK_THROWS_AS(store.retire(job), std::system_error);
     }
+
+    TEST_CASE(
+        "of two daemons dispatching one job, the first claim holds and the second learns where it went") {
+        test::ScratchDir dir("queue-store-claim");
+        QueueStore mine(dir.path() / "queue");
+        QueueStore theirs(dir.path() / "queue");
+        Job job;
+        job.spec = test::full_spec();
+        job.state = JobState::running;
+        job.placement = Placement{{3, 4}, {"n2", "n2"}};
+        job.started = test::job_time(1'795'400'160);
+        Job elsewhere = job;
+        elsewhere.placement = Placement{{7}, {"n4"}};
+
+        CHECK_FALSE(theirs.claim_dispatch(elsewhere));  // first: the claim is this dispatch
+        CHECK_FALSE(theirs.claim_dispatch(elsewhere));  // again, the same placement: still this dispatch
+        std::optional<Job> other = mine.claim_dispatch(job);
+        REQUIRE(other);
+        CHECK(other->placement == elsewhere.placement);
+        CHECK(other->state == JobState::running);
+
+        // A daemon that reads the queue afresh finds the claim of a job its records show waiting.
+        const auto claims = mine.dispatch_claims({job.spec.id, "nobody.000000000001"});
+        REQUIRE(claims.size() == 1);
+        CHECK(claims.at(job.spec.id).placement == elsewhere.placement);
+        CHECK(mine.dispatch_claims({}).empty());
+    }
 }
