@@ -63,6 +63,8 @@ JobRunner::JobRunner(const ClusterPaths& paths, std::string node, std::chrono::m
     // Under the configuration's lock: the masters' daemons may be making it at this moment.
     if (make_shared_directories(dir_, paths.config_dir / "nodes", ec))
         std::filesystem::permissions(dir_, std::filesystem::perms(0755), ec);
+    std::filesystem::create_directories(started_dir(), ec);
+    prune_started_marks();
     if (ec || !std::filesystem::is_directory(dir_))
         throw std::runtime_error("cannot make the node's directory " + dir_.string() + ": " +
                                  (ec ? ec.message() : "not a directory"));
@@ -143,6 +145,7 @@ void JobRunner::do_rescan() {
         scan();
         if (std::chrono::steady_clock::now() >= next_prune_) {
             prune_shared_nodefiles(dir_, nodefile_unused);
+            prune_started_marks();
             next_prune_ = std::chrono::steady_clock::now() + prune_interval;
         }
         do_rescan();
@@ -284,6 +287,18 @@ void JobRunner::scan() {
     std::erase_if(handled_, [&](const std::string& id) { return !jobs.count(id) && !shepherds_.count(id); });
 }
 
+void JobRunner::prune_started_marks() {
+    // A mark outlives its job's files by a week: no queue daemon's view is that old.
+    const auto now = std::filesystem::file_time_type::clock::now();
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(started_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code time_ec;
+        const auto written = it->last_write_time(time_ec);
+        if (!time_ec && now - written > std::chrono::hours(24 * 7))
+            std::filesystem::remove(it->path(), time_ec);
+    }
+}
+
 void JobRunner::start_job(const std::string& id) {
     std::optional<std::string> text;
     try {
@@ -323,6 +338,19 @@ void JobRunner::start_job(const std::string& id) {
     // dying, which leaves what it wrote in the page cache. A crash of the
     // machine ends its jobs too, and the queue fails them when the node
     // goes down (as before: syncing each line would cost more than the job).
+    // A start order for a job this node has started before comes from a
+    // queue daemon whose view of the queue is older than its end (a take-over
+    // under a client cache): ID.state is gone with the job's other files,
+    // but the mark in .started/ stays for a week.
+    try {
+        if (!create_file_once(started_dir() / id, "")) {
+            handled_.insert(id);
+            return end_job(id, JobOutcome::failed, "started on " + node_ + " before; not started again");
+        }
+    } catch (const std::exception& e) {
+        log_error(e.what());
+        return;  // tried again at the next scan
+    }
     JobReport report;
     report.state = RunnerState::starting;
     switch (claim_job(id, report)) {

@@ -70,6 +70,10 @@ private:
     void adopt_jobs();
     void scan();
     void start_job(const std::string& id);
+    // Where the runner marks each job it starts (a dot-directory: the queue
+    // daemon's listing passes over it), and the pruning of week-old marks.
+    std::filesystem::path started_dir() const { return dir_ / ".started"; }
+    void prune_started_marks();
     void cancel_job(const std::string& id);
     void check_adopted(const std::string& id);
     void reap_shepherds();

@@ -420,6 +420,30 @@ TEST_SUITE("lobos-runner") {
         rewrite_then_run_another();
     }
 
+    TEST_CASE(
+        "a job whose start order comes again after the queue cleared its files is not run again, and says "
+        "why") {
+        RunnerNode node(this_user());
+        const std::string once = node.next_id();
+        const StartOrder order = node.order(once, "echo ran >> count\n");
+        node.send_start(order);
+        REQUIRE_MESSAGE(node.wait_for_state(once, RunnerState::ended), node.log());
+        // The queue daemon recorded the end and cleared the job's files (the
+        // runner, restarted, remembers nothing else of the job); a daemon
+        // with an older view of the queue then hands it over again.
+        node.runner().signal(SIGTERM);
+        CHECK(node.runner().wait(state_timeout) == 0);
+        node.forget_runner();
+        fs::remove(node.node_dir() / (once + ".state"));
+        fs::remove(node.node_dir() / (once + ".start"));
+        node.start_runner();
+        node.send_start(order);
+        REQUIRE_MESSAGE(node.wait_for_state(once, RunnerState::ended), node.log());
+        CHECK(read_text(node.jobs_dir() / "count") == "ran\n");
+        const std::string state = read_file_if_exists(node.node_dir() / (once + ".state")).value_or("");
+        CHECK_MESSAGE(state.find("not started again") != std::string::npos, state);
+    }
+
     TEST_CASE("a runner that restarts leaves a running job alone and can still cancel it") {
         RunnerNode node(this_user());
         const std::string id = node.next_id();
