@@ -108,6 +108,7 @@ bool ActingQueue::round(JobTime now, bool sync) {
     dispatch(now);
     if (fair_share_changed_) save_fair_share();
     if (sync) parts_.batch.make_durable();
+    if (sync && now >= next_prune_) prune_ended_records(now);
     if (parts_.publisher.has_changes()) {
         if (parts_.publisher.may_write())
             publish_status(now);
@@ -326,6 +327,21 @@ void ActingQueue::put_back(const std::string& id) {
     back.started.reset();
     back.end.reset();
     queue_.add(std::move(back));
+}
+
+void ActingQueue::prune_ended_records(JobTime now) {
+    // A week keeps an id taken far past the second it names, and a dispatch
+    // claim far past any daemon's old view of the queue.
+    next_prune_ = now + std::chrono::hours(1);
+    try {
+        const int removed = parts_.store.prune_ended(std::filesystem::file_time_type::clock::now(),
+                                                     std::chrono::hours(24 * 7));
+        if (removed > 0)
+            parts_.log.info("removed " + std::to_string(removed) + " ended records older than a week");
+    } catch (const std::exception& e) {
+        parts_.log.limited(LogLevel::error, "prune",
+                           std::string("cannot remove old ended records: ") + e.what());
+    }
 }
 
 void ActingQueue::wake_runner(const std::string& node) const {

@@ -72,6 +72,8 @@ private:
     // shown down was left running, to be judged again at the next round.
     bool fail_jobs_on_lost_nodes(JobTime now);
     void dispatch(JobTime now);
+    // Removes ended records and dispatch claims older than a week (QueueStore::prune_ended).
+    void prune_ended_records(JobTime now);
     // Claims the dispatch for the cluster (QueueStore::claim_dispatch);
     // false when it is not this daemon's to start.
     bool claim_dispatch(const Job& job);
@@ -100,6 +102,7 @@ private:
     QueueParts parts_;
     std::uint64_t epoch_;
     bool view_outdated_ = false;
+    JobTime next_prune_{};  // the first sync prunes; then once an hour
     JobQueue queue_;
     FairShare fair_share_;
     bool fair_share_changed_ = false;

@@ -63,4 +63,26 @@ TEST_SUITE("queue store") {
         CHECK(claims.at(job.spec.id).placement == elsewhere.placement);
         CHECK(mine.dispatch_claims({}).empty());
     }
+
+    TEST_CASE("ended records and dispatch claims older than the age given are removed, newer ones kept") {
+        test::ScratchDir dir("queue-store-prune");
+        QueueStore store(dir.path() / "queue");
+        Job job;
+        job.spec = test::full_spec();
+        job.state = JobState::running;
+        job.placement = test::full_placement();
+        job.started = test::job_time(1'795'400'160);
+        store.save(job);
+        CHECK_FALSE(store.claim_dispatch(job));
+        REQUIRE(store.retire(job));
+        const auto now = fs::file_time_type::clock::now();
+        const auto week = std::chrono::hours(24 * 7);
+
+        CHECK(store.prune_ended(now, week) == 0);
+        fs::last_write_time(store.ended_record(job.spec.id), now - week - std::chrono::hours(1));
+        fs::last_write_time(store.dispatch_claim(job.spec.id), now - week - std::chrono::hours(1));
+        CHECK(store.prune_ended(now, week) == 2);
+        CHECK_FALSE(fs::exists(store.ended_record(job.spec.id)));
+        CHECK_FALSE(fs::exists(store.dispatch_claim(job.spec.id)));
+    }
 }
