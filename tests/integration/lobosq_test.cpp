@@ -398,6 +398,30 @@ TEST_CASE("a waiting job whose dispatch a dead daemon claimed runs once, where t
     CHECK(read(dir / "runs") == b + " " + cpu9.node + "\n");
 }
 
+TEST_CASE("the acting queue daemon removes ended records and dispatch claims older than a week") {
+    TestCluster cluster("lobosq-prune");
+    const fs::path queue = cluster.root() / "queue";
+    const auto now = fs::file_time_type::clock::now();
+    const auto eight_days_ago = now - std::chrono::hours(24 * 8);
+    for (const fs::path& p :
+         {queue / "ended" / "alice.261120101500.json", queue / "dispatched" / "alice.261120101500",
+          queue / "ended" / "alice.261205101500.json"}) {
+        fs::create_directories(p.parent_path());
+        write_file_atomically(p, "{}\n");
+        if (p.filename().string().starts_with("alice.26112")) fs::last_write_time(p, eight_days_ago);
+    }
+    cluster.start_everything();
+    REQUIRE_MESSAGE(cluster.wait_until(
+                        [&] {
+                            return !fs::exists(queue / "ended" / "alice.261120101500.json") &&
+                                   !fs::exists(queue / "dispatched" / "alice.261120101500");
+                        },
+                        patience),
+                    cluster.logs());
+    CHECK(fs::exists(queue / "ended" / "alice.261205101500.json"));
+    CHECK(contains(cluster.logs(), "removed 2 ended records older than a week"));
+}
+
 TEST_CASE("a job whose node goes down is marked failed, told why, and its CPUs are freed") {
     QueueCluster q;
     const fs::path dir = q.work.path();
