@@ -126,10 +126,11 @@ void ActingQueue::resend_start_orders(JobTime now) {
         const std::string node0 = job->placement->node0();
         if (parts_.mailbox.has_start_or_report(node0, job->spec.id)) continue;
         const std::string error = parts_.mailbox.send_start(*job, *job->started);
-        if (error.empty())
+        if (error.empty()) {
             parts_.publisher.log(
-                now, job->spec.id + " handed to " + node0 + " again after a restart of the queue daemon");
-        else {
+                now, job->spec.id + " handed to " + node0 + " again: its start order had not been written");
+            wake_runner(node0);
+        } else {
             resend_pending_ = true;  // at the next pass
             parts_.log.limited(LogLevel::error, "start " + node0, error);
         }
@@ -293,10 +294,12 @@ void ActingQueue::dispatch(JobTime now) {
         parts_.publisher.log(
             now, id + " dispatched to cpus " + format_cpu_list(job.placement->cpus) + " (" + nodes + ")");
         if (std::string failed = parts_.mailbox.send_start(job, now); !failed.empty()) {
-            const std::string node0 = job.placement->node0();
-            parts_.publisher.tell_owner(
-                job, "lobosq: job " + id + " failed: cannot hand it to " + node0 + ": " + failed + "\n");
-            end_job(id, JobEnd{JobOutcome::failed, 0, 0, "cannot hand it to its node: " + failed, now}, now);
+            // A file error on the shared root (EIO, ESTALE, a full disk) is
+            // no fault of the job: its record says dispatched, so the order
+            // is written again at the next pass, as after a restart.
+            resend_pending_ = true;
+            parts_.log.limited(LogLevel::error, "start " + job.placement->node0(),
+                               "cannot hand " + id + " to its node: " + failed + ": tried again");
         } else {
             wake_runner(job.placement->node0());
         }
