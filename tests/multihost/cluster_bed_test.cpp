@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "share/io/atomic_file.hpp"
+#include "tests/support/job_log_reading.hpp"
 #include "tests/support/multihost_cluster.hpp"
 
 using namespace lobos;
@@ -22,21 +23,6 @@ namespace {
 constexpr auto bring_up_limit = 120s;
 // Bounds for waits that should end far sooner; they only stop a broken run.
 constexpr auto patience = 120s;
-
-int count_of(const std::string& text, const std::string& part) {
-    int n = 0;
-    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-    return n;
-}
-
-// Files in `dir` whose names start with `prefix`.
-int files_starting_with(const fs::path& dir, const std::string& prefix) {
-    int n = 0;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().filename().string().starts_with(prefix)) ++n;
-    return n;
-}
 
 }  // namespace
 

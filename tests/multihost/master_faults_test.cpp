@@ -18,6 +18,7 @@
 
 #include "share/io/atomic_file.hpp"
 #include "share/io/primary_lease.hpp"
+#include "tests/support/job_log_reading.hpp"
 #include "tests/support/multihost_cluster.hpp"
 
 using namespace lobos;
@@ -37,12 +38,6 @@ constexpr auto master_timeout = 2000ms;
 constexpr auto file_system_margin = 500ms;
 // Bounds for waits that should end far sooner; they only stop a broken run.
 constexpr auto patience = 120s;
-
-int count_of(const std::string& text, const std::string& part) {
-    int n = 0;
-    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-    return n;
-}
 
 std::string text_of(const fs::path& file) { return read_file_if_exists(file).value_or(""); }
 
@@ -191,13 +186,7 @@ struct MasterFaultBed {
         return id;
     }
 
-    int runs_of(const std::string& id) const {
-        int n = 0;
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(runs_on_storage, ec))
-            if (e.path().filename().string().starts_with(id + ".")) ++n;
-        return n;
-    }
+    int runs_of(const std::string& id) const { return files_starting_with(runs_on_storage, id + "."); }
 
     int count_where(const std::vector<std::string>& ids, auto holds) const {
         return static_cast<int>(std::count_if(ids.begin(), ids.end(), holds));
